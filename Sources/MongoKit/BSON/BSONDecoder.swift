@@ -29,42 +29,37 @@ struct ValueDecoder: Decoder {
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    /// Decodes one value, short-circuiting the types BSON stores natively.
+    /// Decodes one value, short-circuiting the types BSON stores natively. Metatype
+    /// comparisons, not dynamic casts: this runs for every non-primitive field.
     static func decode<T: Decodable>(_ type: T.Type, from value: BSON, codingPath: [any CodingKey]) throws -> T {
-        switch type {
-        case is BSON.Type:
-            return value as! T
-        case is BSONDocument.Type:
-            return try unwrap(value.documentValue, as: type, value, codingPath) as! T
-        case is ObjectID.Type:
-            return try unwrap(value.objectIDValue, as: type, value, codingPath) as! T
-        case is Date.Type:
-            return try unwrap(value.dateValue, as: type, value, codingPath) as! T
-        case is String.Type:
-            return try unwrap(value.stringValue, as: type, value, codingPath) as! T
-        case is Int.Type:
-            return try unwrap(value.intValue, as: type, value, codingPath) as! T
-        case is Bool.Type:
-            return try unwrap(value.boolValue, as: type, value, codingPath) as! T
-        case is Double.Type:
-            return try unwrap(value.doubleValue, as: type, value, codingPath) as! T
-        case is Data.Type:
+        if type == ObjectID.self { return try cast(unwrap(value.objectIDValue, as: type, value, codingPath)) }
+        if type == Date.self { return try cast(unwrap(value.dateValue, as: type, value, codingPath)) }
+        if type == String.self { return try cast(unwrap(value.stringValue, as: type, value, codingPath)) }
+        if type == Int.self { return try cast(unwrap(value.intValue, as: type, value, codingPath)) }
+        if type == Bool.self { return try cast(unwrap(value.boolValue, as: type, value, codingPath)) }
+        if type == Double.self { return try cast(unwrap(value.doubleValue, as: type, value, codingPath)) }
+        if type == BSON.self { return cast(value) }
+        if type == BSONDocument.self { return try cast(unwrap(value.documentValue, as: type, value, codingPath)) }
+        if type == Data.self || type == BSONBinary.self {
             guard case .binary(let binary) = value else { throw mismatch(type, value, codingPath) }
-            return binary.data as! T
-        case is BSONBinary.Type:
-            guard case .binary(let binary) = value else { throw mismatch(type, value, codingPath) }
-            return binary as! T
-        case is BSONDecimal128.Type:
+            return type == Data.self ? cast(binary.data) : cast(binary)
+        }
+        if type == BSONDecimal128.self {
             guard case .decimal128(let decimal) = value else { throw mismatch(type, value, codingPath) }
-            return decimal as! T
-        case is URL.Type:
+            return cast(decimal)
+        }
+        if type == URL.self {
             guard let text = value.stringValue, let url = URL(string: text) else {
                 throw mismatch(type, value, codingPath)
             }
-            return url as! T
-        default:
-            return try T(from: ValueDecoder(value: value, codingPath: codingPath))
+            return cast(url)
         }
+        return try T(from: ValueDecoder(value: value, codingPath: codingPath))
+    }
+
+    /// Reinterprets a value already known (by metatype equality) to be a `T`.
+    private static func cast<U, T>(_ value: U) -> T {
+        unsafeBitCast(value, to: T.self)
     }
 
     private static func unwrap<U>(_ converted: U?, as type: Any.Type, _ value: BSON, _ codingPath: [any CodingKey])

@@ -69,30 +69,30 @@ indirect enum EncoderNode {
         }
     }
 
-    /// Encodes one value, short-circuiting the types BSON stores natively.
-    static func encode(_ value: some Encodable, codingPath: [any CodingKey]) throws -> EncoderNode {
-        switch value {
-        case let bson as BSON: return .value(bson)
-        case let document as BSONDocument: return .value(.document(document))
-        case let id as ObjectID: return .value(.objectID(id))
-        case let date as Date: return .value(.datetime(date))
-        case let data as Data: return .value(.binary(BSONBinary(data: data)))
-        case let binary as BSONBinary: return .value(.binary(binary))
-        case let decimal as BSONDecimal128: return .value(.decimal128(decimal))
-        case let url as URL: return .value(.string(url.absoluteString))
-        case let string as String: return .value(.string(string))
-        case let int as Int: return .value(.int64(Int64(int)))
-        case let bool as Bool: return .value(.bool(bool))
-        case let double as Double: return .value(.double(double))
-        default:
-            let encoder = ValueEncoder(codingPath: codingPath)
-            try value.encode(to: encoder)
-            guard let node = encoder.node else {
-                // A type that encoded nothing, e.g. an empty keyed container never requested.
-                return .document(DocumentBox())
-            }
-            return node
+    /// Encodes one value, short-circuiting the types BSON stores natively. Metatype
+    /// comparisons, not dynamic casts: this runs for every non-primitive field.
+    static func encode<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> EncoderNode {
+        if T.self == ObjectID.self { return .value(.objectID(unsafeBitCast(value, to: ObjectID.self))) }
+        if T.self == Date.self { return .value(.datetime(unsafeBitCast(value, to: Date.self))) }
+        if T.self == String.self { return .value(.string(unsafeBitCast(value, to: String.self))) }
+        if T.self == Int.self { return .value(.int64(Int64(unsafeBitCast(value, to: Int.self)))) }
+        if T.self == Bool.self { return .value(.bool(unsafeBitCast(value, to: Bool.self))) }
+        if T.self == Double.self { return .value(.double(unsafeBitCast(value, to: Double.self))) }
+        if T.self == BSON.self { return .value(unsafeBitCast(value, to: BSON.self)) }
+        if T.self == BSONDocument.self { return .value(.document(unsafeBitCast(value, to: BSONDocument.self))) }
+        if T.self == Data.self { return .value(.binary(BSONBinary(data: unsafeBitCast(value, to: Data.self)))) }
+        if T.self == BSONBinary.self { return .value(.binary(unsafeBitCast(value, to: BSONBinary.self))) }
+        if T.self == BSONDecimal128.self {
+            return .value(.decimal128(unsafeBitCast(value, to: BSONDecimal128.self)))
         }
+        if T.self == URL.self { return .value(.string(unsafeBitCast(value, to: URL.self).absoluteString)) }
+        let encoder = ValueEncoder(codingPath: codingPath)
+        try value.encode(to: encoder)
+        guard let node = encoder.node else {
+            // A type that encoded nothing, e.g. an empty keyed container never requested.
+            return .document(DocumentBox())
+        }
+        return node
     }
 }
 
