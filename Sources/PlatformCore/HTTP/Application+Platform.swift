@@ -1,0 +1,32 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// Called once a service's server is listening, with the port it bound (the chosen one
+/// when the configuration asked for port 0).
+public typealias ServerRunningHandler = @Sendable (_ port: Int) async -> Void
+
+extension Application where Responder == RouterResponder<PlatformRequestContext> {
+    /// The Hummingbird application of a platform service: `router` served on `http`, with
+    /// `onServerRunning` told the bound port.
+    /// - Parameters:
+    ///   - router: The service's router, with the platform middleware and its routes.
+    ///   - http: Where to listen.
+    ///   - logger: The application's logger; each request's logger derives from it.
+    ///   - onServerRunning: Told the bound port once the server listens.
+    public init(
+        platformRouter router: Router<PlatformRequestContext>,
+        http: HTTPServerConfiguration,
+        logger: Logger,
+        onServerRunning: @escaping ServerRunningHandler
+    ) {
+        self.init(
+            router: router,
+            configuration: http.applicationConfiguration,
+            onServerRunning: { channel in
+                await onServerRunning(channel.localAddress?.port ?? http.port)
+            },
+            logger: logger
+        )
+    }
+}

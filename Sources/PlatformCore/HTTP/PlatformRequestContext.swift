@@ -1,0 +1,38 @@
+public import Hummingbird
+import Logging
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// The request context of every platform service: Hummingbird's core storage plus the
+/// request id. (The caller's identity joins it with the authentication issue.)
+public struct PlatformRequestContext: RequestContext {
+    /// Hummingbird's own per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The id of this request: the client's sane `X-Request-Id`, otherwise a generated one.
+    /// `RequestIDMiddleware` sets it; until then it is Hummingbird's generated id.
+    public var requestID: String
+
+    /// Creates the context for a new request.
+    /// - Parameter source: Where Hummingbird creates the context from (channel and logger).
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? RequestIdentifier.generate()
+    }
+
+    /// JSON with sorted keys and RFC 3339 dates, so equal values give equal bytes.
+    public var responseEncoder: JSONEncoder { .platform }
+}
+
+extension JSONEncoder {
+    /// The platform's response encoder: sorted keys, RFC 3339 dates, unescaped slashes.
+    static var platform: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}

@@ -1,0 +1,117 @@
+import Logging
+import MongoKit
+import PlatformCore
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func emptyEnvironmentGivesTheDocumentedDefaults() throws {
+        let configuration = try PlatformConfiguration(environment: [:])
+        #expect(configuration.gateway.http == HTTPServerConfiguration(host: "127.0.0.1", port: 3000))
+        #expect(configuration.gateway.authURL == "http://127.0.0.1:3001")
+        #expect(configuration.gateway.eventURL == "http://127.0.0.1:3002")
+        #expect(configuration.auth.http == HTTPServerConfiguration(host: "127.0.0.1", port: 3001))
+        #expect(configuration.event.http == HTTPServerConfiguration(host: "127.0.0.1", port: 3002))
+        #expect(configuration.auth.databaseName == "auth")
+        #expect(configuration.event.databaseName == "event")
+        #expect(
+            configuration.auth.mongo
+                == MongoClientConfiguration(
+                    uri: "mongodb://127.0.0.1:27017",
+                    maxPoolSize: 16,
+                    serverSelectionTimeout: .milliseconds(5000),
+                    connectTimeout: .milliseconds(2000),
+                    socketTimeout: .milliseconds(10000),
+                    appName: "event-reward-auth"
+                )
+        )
+        #expect(configuration.event.mongo.appName == "event-reward-event")
+        #expect(configuration.logging == LoggingConfiguration(level: .info, format: .json))
+        #expect(configuration.auth.logLevel == .info)
+        #expect(configuration.gateway.logLevel == .info)
+    }
+
+    @Test func everyVariableOverridesItsDefault() throws {
+        let configuration = try PlatformConfiguration(environment: [
+            "HOST": "0.0.0.0",
+            "GATEWAY_PORT": "8000",
+            "AUTH_PORT": "8001",
+            "EVENT_PORT": "0",
+            "AUTH_URL": "http://auth:3001/",
+            "EVENT_URL": "https://event.internal",
+            "MONGODB_URI": "mongodb://mongo:27017/?replicaSet=rs0",
+            "AUTH_DATABASE": "auth_test",
+            "EVENT_DATABASE": "event_test",
+            "MONGODB_MAX_POOL_SIZE": "4",
+            "MONGODB_SERVER_SELECTION_TIMEOUT_MS": "300",
+            "MONGODB_CONNECT_TIMEOUT_MS": "150",
+            "MONGODB_SOCKET_TIMEOUT_MS": "900",
+            "LOG_LEVEL": "DEBUG",
+            "LOG_FORMAT": "text",
+        ])
+        #expect(configuration.gateway.http == HTTPServerConfiguration(host: "0.0.0.0", port: 8000))
+        #expect(configuration.auth.http == HTTPServerConfiguration(host: "0.0.0.0", port: 8001))
+        #expect(configuration.event.http == HTTPServerConfiguration(host: "0.0.0.0", port: 0))
+        #expect(configuration.gateway.authURL == "http://auth:3001")
+        #expect(configuration.gateway.eventURL == "https://event.internal")
+        #expect(configuration.auth.databaseName == "auth_test")
+        #expect(configuration.event.databaseName == "event_test")
+        let mongo = configuration.event.mongo
+        #expect(mongo.uri == "mongodb://mongo:27017/?replicaSet=rs0")
+        #expect(mongo.maxPoolSize == 4)
+        #expect(mongo.serverSelectionTimeout == .milliseconds(300))
+        #expect(mongo.connectTimeout == .milliseconds(150))
+        #expect(mongo.socketTimeout == .milliseconds(900))
+        #expect(configuration.logging == LoggingConfiguration(level: .debug, format: .text))
+        #expect(configuration.event.logLevel == .debug)
+    }
+
+    @Test func blankVariableTakesItsDefault() throws {
+        let configuration = try PlatformConfiguration(environment: ["GATEWAY_PORT": "  ", "LOG_LEVEL": ""])
+        #expect(configuration.gateway.http.port == 3000)
+        #expect(configuration.logging.level == .info)
+    }
+
+    @Test func badGatewayPortNamesTheVariable() {
+        #expect {
+            try PlatformConfiguration(environment: ["GATEWAY_PORT": "abc"])
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.variable == "GATEWAY_PORT" && error?.description.hasPrefix("GATEWAY_PORT: ") == true
+        }
+    }
+
+    @Test(arguments: [
+        ("GATEWAY_PORT", "70000"),
+        ("AUTH_PORT", "-1"),
+        ("EVENT_PORT", "30 02"),
+        ("MONGODB_MAX_POOL_SIZE", "0"),
+        ("MONGODB_SERVER_SELECTION_TIMEOUT_MS", "soon"),
+        ("MONGODB_CONNECT_TIMEOUT_MS", "0"),
+        ("MONGODB_SOCKET_TIMEOUT_MS", "99999999999"),
+        ("LOG_LEVEL", "loud"),
+        ("LOG_FORMAT", "xml"),
+        ("AUTH_URL", "ftp://auth"),
+        ("EVENT_URL", "event:3002"),
+        ("AUTH_DATABASE", "a.b"),
+        ("HOST", "local host"),
+    ])
+    func malformedValueNamesItsVariable(variable: String, value: String) {
+        do {
+            _ = try PlatformConfiguration(environment: [variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.variable == variable)
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func badMongoURIIsRefusedWithoutEchoingIt() {
+        do {
+            _ = try PlatformConfiguration(environment: ["MONGODB_URI": "postgres://user:s3cret@db"])
+            Issue.record("accepted a non-MongoDB URI")
+        } catch {
+            #expect(error.variable == "MONGODB_URI")
+            #expect(!error.description.contains("s3cret"))
+        }
+    }
+}
