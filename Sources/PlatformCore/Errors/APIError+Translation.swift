@@ -1,5 +1,6 @@
 import Hummingbird
 import MongoKit
+import OpenAPIRuntime
 
 extension APIError {
     /// The API error a thrown error is answered with. The one place that decides it.
@@ -24,6 +25,8 @@ extension APIError {
             return APIError(decodingError: error)
         case let error as MongoError:
             return APIError(mongoError: error)
+        case let error as ServerError:
+            return translating(serverError: error)
         case let error as HTTPError:
             var translated = APIError(status: error.status)
             translated.headers.append(contentsOf: error.headers)
@@ -32,6 +35,26 @@ extension APIError {
             return APIError(status: error.status)
         default:
             return APIError(.internal)
+        }
+    }
+
+    /// A generated OpenAPI server wraps both what the handler threw and its own request
+    /// decoding failures in `ServerError`: the handler's error is translated as usual; a
+    /// request that did not fit the document (malformed JSON, an unknown field, a wrong type
+    /// or enum value, a missing parameter, another content type) is a 400.
+    static func translating(serverError: ServerError) -> APIError {
+        let underlying = serverError.underlyingError
+        switch underlying {
+        case is APIError, is MongoError, is ServerError:
+            return translating(underlying)
+        case let decoding as DecodingError:
+            return APIError(decodingError: decoding)
+        default:
+            // A failure while decoding the request happens before there is an operation input.
+            if serverError.operationInput == nil {
+                return APIError(.validationFailed, message: "The request does not match the API contract.")
+            }
+            return translating(underlying)
         }
     }
 

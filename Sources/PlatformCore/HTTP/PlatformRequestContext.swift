@@ -8,13 +8,15 @@ public import Foundation
 #endif
 
 /// The request context of every platform service: Hummingbird's core storage plus the
-/// request id. (The caller's identity joins it with the authentication issue.)
+/// request id and, once `AuthenticationMiddleware` verified a token, the caller's identity.
 public struct PlatformRequestContext: RequestContext {
     /// Hummingbird's own per-request storage.
     public var coreContext: CoreRequestContextStorage
     /// The id of this request: the client's sane `X-Request-Id`, otherwise a generated one.
     /// `RequestIDMiddleware` sets it; until then it is Hummingbird's generated id.
     public var requestID: String
+    /// The verified caller, or `nil` for a request without a token.
+    public var identity: CallerIdentity?
 
     /// Creates the context for a new request.
     /// - Parameter source: Where Hummingbird creates the context from (channel and logger).

@@ -26,7 +26,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request.id"] = .string(requestID)
         // Keep Hummingbird's own id (`context.id`, its log lines) the same as ours.
         context.logger[metadataKey: "hb.request.id"] = .string(requestID)
-        var response = try await next(request, context)
+        var response = try await RequestIdentifier.$current.withValue(requestID) {
+            try await next(request, context)
+        }
         response.headers[.xRequestID] = requestID
         return response
     }

@@ -5,6 +5,10 @@ public enum RequestIdentifier {
     /// The most characters an incoming id may have.
     public static let maximumLength = 128
 
+    /// The id of the request being handled (set by `RequestIDMiddleware`), for code that
+    /// does not see the Hummingbird context, such as generated OpenAPI handlers.
+    @TaskLocal public static var current: String?
+
     /// `candidate` if it is a sane id — 1 to 128 characters of `[A-Za-z0-9._:-]` — else `nil`.
     ///
     /// Anything else (control characters, spaces, commas from repeated headers, overlong

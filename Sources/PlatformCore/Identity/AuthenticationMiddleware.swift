@@ -1,0 +1,49 @@
+public import Hummingbird
+import Foundation
+import Logging
+
+/// Verifies the `Authorization: Bearer …` token of a request, when there is one, and puts
+/// the caller in the context and in `CallerIdentity.current` for the rest of the request.
+///
+/// A request without the header goes on anonymous (routes decide whether that is enough);
+/// a present but invalid token, or another scheme, is a 401. Identity headers a client sends
+/// (`X-User-*`) are never read.
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = PlatformRequestContext
+
+    private let verifier: TokenVerifier
+
+    public init(verifier: TokenVerifier) {
+        self.verifier = verifier
+    }
+
+    public func handle(
+        _ request: Request, context: PlatformRequestContext,
+        next: (Request, PlatformRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            return try await next(request, context)
+        }
+        guard let token = BearerToken.parse(header) else {
+            throw APIError(.unauthorized, message: "The access token is not valid.")
+        }
+        let identity = try await verifier.verify(token, logger: context.logger)
+        var context = context
+        context.identity = identity
+        context.logger[metadataKey: "user.id"] = .string(identity.subject)
+        return try await CallerIdentity.$current.withValue(identity) {
+            try await next(request, context)
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header value.
+public enum BearerToken {
+    /// The token, or `nil` when the value is not the Bearer scheme with a token.
+    public static func parse(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : String(token)
+    }
+}
