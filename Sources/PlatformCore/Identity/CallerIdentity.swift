@@ -28,3 +28,9 @@ public struct CallerIdentity: Sendable, Hashable {
     /// The identity of the request being handled, when its token was verified.
     @TaskLocal public static var current: CallerIdentity?
 }
+
+extension CallerIdentity {
+    /// The `sub` of the SERVICE tokens auth signs for its own outbox relay; only this
+    /// caller may deliver audit entries to the event service (`recordAuditLogs`).
+    public static let authOutboxRelaySubject = "auth-outbox-relay"
+}
