@@ -1,5 +1,6 @@
 public import Foundation
 import MongoKit
+import Synchronization
 
 /// Where integration tests find MongoDB: `MONGODB_URI` when set (a real server), otherwise
 /// the project's test double, started once per test process on a free loopback port.
@@ -57,7 +58,7 @@ actor TestDouble {
         let stdout = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
-        try process.run()
+        try processLaunchLock.withLock { _ in try process.run() }
         self.process = process
         self.stdinPipe = stdin  // kept open for the life of the test process
 
