@@ -29,7 +29,7 @@ public struct BSONEncoder: Sendable {
 
 /// A value under construction: documents and arrays stay mutable (reference boxes)
 /// until the whole tree is encoded, because nested containers outlive their creation call.
-indirect enum EncoderNode {
+enum EncoderNode {
     case value(BSON)
     case document(DocumentBox)
     case array(ArrayBox)
