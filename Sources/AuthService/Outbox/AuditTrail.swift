@@ -1,0 +1,42 @@
+import Logging
+import MongoKit
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Puts staff actions done in auth into the outbox, for the relay to deliver to the event
+/// service's audit log.
+///
+/// The action is stored first and its record right after (a standalone MongoDB has no
+/// multi-document transactions): a record that cannot be written after a few tries is
+/// logged at `error` with everything needed to reconstruct it, and the action still stands.
+struct AuditTrail: Sendable {
+    let outbox: any OutboxRepository
+
+    func record(_ entry: AuditEntry, logger: Logger) async {
+        let record = OutboxRecord.audit(entry, at: entry.at)
+        var delay = Duration.milliseconds(50)
+        for attempt in 1...3 {
+            do {
+                try await outbox.insert(record)
+                return
+            } catch {
+                guard attempt < 3 else {
+                    logger.error(
+                        "audit record not written",
+                        metadata: [
+                            "audit.action": .string(entry.action), "audit.actor": .string(entry.actor.id),
+                            "audit.target": .string("\(entry.target.type):\(entry.target.id)"),
+                            "error.description": .string("\(error)"),
+                        ])
+                    return
+                }
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+    }
+}

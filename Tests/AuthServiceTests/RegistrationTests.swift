@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import MongoKit
+import PlatformCore
+import Testing
+
+@testable import AuthService
+
+@Suite struct RegistrationTests {
+    @Test func registeringReturnsTheUserWithRoleUserAndNoHash() async throws {
+        try await AuthHarness.run { auth in
+            let response = try await auth.register("Alice@Example.COM", nickname: "Alice")
+            #expect(response.status == 201)
+            #expect(response.string("email") == "alice@example.com")
+            #expect(response.string("nickname") == "Alice")
+            #expect(response["roles"] as? [String] == ["USER"])
+            #expect(ObjectID(validating: response.string("id") ?? "") != nil)
+            #expect(response.string("createdAt") != nil)
+            #expect(response.body["passwordHash"] == nil)
+            #expect(!response.text.contains("$2"))
+
+            let stored = try await auth.documents("users")
+            #expect(stored.count == 1)
+            #expect(stored.first?["email"]?.stringValue == "alice@example.com")
+            #expect(stored.first?["roles"]?.arrayValue == [.string("USER")])
+            let hash = try #require(stored.first?["passwordHash"]?.stringValue)
+            #expect(hash.hasPrefix("$2") && !hash.contains("correct horse"))
+            #expect(stored.first?["createdAt"]?.dateValue != nil)
+        }
+    }
+
+    @Test func eachInvalidFieldIsA400NamingIt() async throws {
+        try await AuthHarness.run { auth in
+            let valid: [String: Any] = ["email": "bob@example.com", "password": "long enough pw", "nickname": "Bob"]
+            let cases: [(String, Any, String)] = [
+                ("email", "not-an-email", "email"),
+                ("email", "a@b", "email"),
+                ("email", String(repeating: "a", count: 250) + "@example.com", "email"),
+                ("email", 42, "email"),
+                ("password", "short", "password"),
+                ("password", String(repeating: "é", count: 40), "password"),  // 80 bytes > 72
+                ("password", ["$gt": ""], "password"),
+                ("nickname", "", "nickname"),
+                ("nickname", String(repeating: "n", count: 33), "nickname"),
+                ("nickname", "   ", "nickname"),
+                ("nickname", "bad\u{0007}name", "nickname"),
+            ]
+            for (key, value, field) in cases {
+                var body = valid
+                body[key] = value
+                let response = try await auth.request(.post, "/auth/register", json: body)
+                #expect(response.status == 400, "\(key)=\(value)")
+                #expect(response.code == "VALIDATION_FAILED", "\(key)=\(value)")
+                #expect(response.field == field, "\(key)=\(value): \(response.text)")
+            }
+            // A roles field (or any unknown field) is refused.
+            var withRoles = valid
+            withRoles["roles"] = ["ADMIN"]
+            let roles = try await auth.request(.post, "/auth/register", json: withRoles)
+            #expect(roles.status == 400)
+            #expect(roles.code == "VALIDATION_FAILED")
+            for missing in ["email", "password", "nickname"] {
+                var body = valid
+                body[missing] = nil
+                let response = try await auth.request(.post, "/auth/register", json: body)
+                #expect(response.status == 400)
+                #expect(response.code == "VALIDATION_FAILED")
+            }
+            let garbage = try await auth.request(.post, "/auth/register", raw: "{not json")
+            #expect(garbage.status == 400)
+            #expect(garbage.code == "VALIDATION_FAILED")
+            #expect(try await auth.documents("users").isEmpty)
+        }
+    }
+
+    @Test func duplicateEmailIsAConflictWhateverItsCase() async throws {
+        try await AuthHarness.run { auth in
+            #expect(try await auth.register("carol@example.com").status == 201)
+            let again = try await auth.register("CAROL@example.com")
+            #expect(again.status == 409)
+            #expect(again.code == "EMAIL_TAKEN")
+        }
+    }
+
+    @Test func sixteenConcurrentRegistrationsOfOneEmailCreateOneAccount() async throws {
+        try await AuthHarness.run { auth in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<16 {
+                    group.addTask {
+                        try await auth.register("dave@example.com", nickname: "Dave \(index)").status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1)
+            #expect(statuses.filter { $0 == 409 }.count == 15)
+            #expect(try await auth.documents("users", ["email": "dave@example.com"]).count == 1)
+        }
+    }
+
+    @Test func oversizedBodyIsPayloadTooLarge() async throws {
+        try await AuthHarness.run { auth in
+            let huge = String(repeating: "x", count: 100_000)
+            let response = try await auth.request(
+                .post, "/auth/register", json: ["email": "e@example.com", "password": huge, "nickname": "n"])
+            #expect(response.status == 413)
+            #expect(response.code == "PAYLOAD_TOO_LARGE")
+        }
+    }
+}
