@@ -1,0 +1,90 @@
+import MongoKit
+
+/// Every index of the event database, in one place: created idempotently at start
+/// (`IndexBootstrap`) and printable for `mongo-init/`.
+///
+/// The unique ones carry the product's guarantees:
+/// - `claims_user_event_grant`: one PENDING/GRANTED/FAILED claim per user and event
+///   (partial on `grantLock: true`; `userId` first so it stays legal when `claims` is
+///   sharded on `userId`).
+/// - `ledger_user_claim_reward`: one ledger entry per claim and reward.
+/// - `ledger_coupon_code`: minted coupon codes are unique.
+/// - `activities_source`: a producer's `sourceId` is recorded once per user and source.
+/// - `auditLogs_source`: an auth outbox entry is recorded once.
+enum EventIndexes {
+    /// Collection names.
+    enum Collection {
+        static let events = "events"
+        static let rewardStock = "rewardStock"
+        static let claims = "claims"
+        static let ledger = "ledger"
+        static let activities = "activities"
+        static let auditLogs = "auditLogs"
+        static let workerLeases = "workerLeases"
+    }
+
+    static let claimsUniqueGrant = "claims_user_event_grant"
+    static let ledgerUniqueEntry = "ledger_user_claim_reward"
+    static let ledgerUniqueCoupon = "ledger_coupon_code"
+    static let activitiesUniqueSource = "activities_source"
+    static let auditLogsUniqueSource = "auditLogs_source"
+
+    /// The indexes of each collection.
+    static let all: [(collection: String, indexes: [IndexModel])] = [
+        (
+            Collection.events,
+            [
+                IndexModel(keys: ["status": 1, "endAt": 1], name: "events_status_endAt")
+            ]
+        ),
+        (
+            Collection.claims,
+            [
+                IndexModel(
+                    keys: ["userId": 1, "eventId": 1], name: claimsUniqueGrant, unique: true,
+                    partialFilterExpression: ["grantLock": true]),
+                IndexModel(keys: ["userId": 1, "_id": -1], name: "claims_user_recent"),
+                IndexModel(keys: ["eventId": 1, "_id": -1], name: "claims_event_recent"),
+                IndexModel(keys: ["status": 1, "leaseUntil": 1], name: "claims_status_lease"),
+            ]
+        ),
+        (
+            Collection.ledger,
+            [
+                IndexModel(
+                    keys: ["userId": 1, "claimId": 1, "rewardId": 1], name: ledgerUniqueEntry, unique: true),
+                IndexModel(
+                    keys: ["couponCode": 1], name: ledgerUniqueCoupon, unique: true,
+                    partialFilterExpression: ["couponCode": ["$exists": true]]),
+            ]
+        ),
+        (
+            Collection.activities,
+            [
+                IndexModel(keys: ["userId": 1, "type": 1, "occurredAt": 1], name: "activities_user_type_time"),
+                IndexModel(
+                    keys: ["userId": 1, "recordedBy.subject": 1, "sourceId": 1], name: activitiesUniqueSource,
+                    unique: true, partialFilterExpression: ["sourceId": ["$exists": true]]),
+            ]
+        ),
+        (
+            Collection.auditLogs,
+            [
+                IndexModel(
+                    keys: ["source": 1, "sourceId": 1], name: auditLogsUniqueSource, unique: true,
+                    partialFilterExpression: ["sourceId": ["$exists": true]]),
+                IndexModel(keys: ["actor.id": 1, "_id": -1], name: "auditLogs_actor_recent"),
+                IndexModel(keys: ["target.type": 1, "target.id": 1, "_id": -1], name: "auditLogs_target_recent"),
+                IndexModel(keys: ["action": 1, "_id": -1], name: "auditLogs_action_recent"),
+            ]
+        ),
+    ]
+
+    /// Creates every index (idempotent for identical definitions).
+    /// - Throws: `MongoError` when MongoDB is unreachable or refuses a definition.
+    static func create(in database: MongoDatabase) async throws {
+        for (collection, indexes) in all {
+            _ = try await database.collection(collection).createIndexes(indexes)
+        }
+    }
+}
