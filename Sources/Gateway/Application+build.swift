@@ -1,25 +1,82 @@
+public import AsyncHTTPClient
 public import Hummingbird
 public import Logging
 public import PlatformCore
+public import Prometheus
 
-/// Builds the gateway: the platform middleware and the health routes. (Token checks, the
-/// route table and the proxy to auth and event arrive with later issues.)
+/// Builds the gateway (DESIGN §1, §3, §4): the only public entry of the platform.
 ///
-/// Readiness has no checks yet, so `/health/ready` always answers ready; the checks of the
-/// upstreams (`configuration.authURL`, `eventURL`) arrive with the proxy.
+/// Its routes come from the bundled `openapi.yaml` (`GatewayContract`): each request is
+/// matched against the document (404 / 405 otherwise), guarded by the operation's
+/// `x-roles` (401 / 403), and proxied to the service `x-service-tags` names, or answered
+/// by the gateway itself for tag `platform`: `/health`, `/health/ready` (each upstream's
+/// `/health`), `/metrics` (Prometheus text), `/openapi.yaml` (the file) and `/docs`.
+///
+/// The caller owns `httpClient` (shut it down after the server stops, e.g. with
+/// `HTTPClientService`) and whatever keeps the verifier's keys fresh (`JWKSRefresher`).
 /// - Parameters:
-///   - configuration: Where to listen, the upstreams, the log level.
-///   - logger: The application's logger; by default one labelled `gateway` at the configured level.
+///   - configuration: Where to listen, the upstreams, timeouts, body limit.
+///   - verifier: Verifies access tokens (auth's JWKS keys).
+///   - httpClient: The client to forward with; make it with `GatewayHTTPClient.make`.
+///   - metrics: The registry `/metrics` serves; the request metrics go there.
+///   - keysAvailable: Whether verifying keys are loaded yet (e.g. `JWKSRefresher.hasKeys`);
+///     while they are not, a request with a token to a guarded route gets 503, not 401.
+///   - logger: The application's logger; by default one labelled `gateway`.
 ///   - onServerRunning: Told the bound port once the server listens (tests bind port 0).
 /// - Returns: The application; run it as a `Service`.
+/// - Throws: `ContractError` when the bundled document is missing or unusable, or names a
+///   service the configuration has no URL for.
 public func buildGatewayApplication(
     configuration: GatewayConfiguration,
+    verifier: TokenVerifier,
+    httpClient: HTTPClient,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    keysAvailable: (@Sendable () async -> Bool)? = nil,
     logger: Logger? = nil,
     onServerRunning: @escaping ServerRunningHandler = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let logger = logger ?? Logger(label: "gateway", level: configuration.logLevel)
+    let router = try buildGatewayRouter(
+        configuration: configuration, verifier: verifier, httpClient: httpClient, metrics: metrics,
+        keysAvailable: keysAvailable)
+    return Application(
+        platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning)
+}
+
+/// The gateway's router: the platform middleware, the routing middleware and the gateway's
+/// own routes. `buildGatewayApplication` serves it; tests list its routes.
+/// - Parameters: As `buildGatewayApplication`.
+/// - Returns: The router.
+/// - Throws: `ContractError` as `buildGatewayApplication`.
+public func buildGatewayRouter(
+    configuration: GatewayConfiguration,
+    verifier: TokenVerifier,
+    httpClient: HTTPClient,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    keysAvailable: (@Sendable () async -> Bool)? = nil
+) throws -> Router<PlatformRequestContext> {
+    let contract = try GatewayContract.bundled()
+    let routes = contract.gatewayRoutes
+    let upstreams = Upstreams(configuration: configuration)
+    try upstreams.validate(covering: routes)
+
     let router = Router(context: PlatformRequestContext.self)
     router.addPlatformMiddleware()
-    HealthRoutes(checks: []).addRoutes(to: router)
-    return Application(platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning)
+    router.add(
+        middleware: GatewayRoutingMiddleware(
+            routes: routes,
+            routeGuard: RouteGuard(
+                authentication: AuthenticationMiddleware(verifier: verifier), keysAvailable: keysAvailable),
+            proxy: UpstreamProxy(
+                client: httpClient, upstreams: upstreams, maximumBodySize: configuration.maximumBodySize,
+                deadline: configuration.connectTimeout + configuration.readTimeout + .seconds(60)),
+            metrics: HTTPRequestMetrics(registry: metrics, namespace: "gateway")
+        ))
+    HealthRoutes(
+        checks: UpstreamReadiness.checks(
+            upstreams: upstreams, client: httpClient, timeout: configuration.readinessTimeout)
+    ).addRoutes(to: router)
+    MetricsRoute<PlatformRequestContext>(registry: metrics).addRoutes(to: router)
+    DocumentRoutes(contract: contract).addRoutes(to: router)
+    return router
 }

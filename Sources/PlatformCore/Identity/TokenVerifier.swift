@@ -14,19 +14,23 @@ public struct TokenVerifier: Sendable {
     public let keys: JWTKeyCollection
     public let expectations: TokenExpectations
     private let refreshKeys: (@Sendable () async -> Bool)?
+    /// Tokens already verified (see `VerifiedTokenCache`); `nil` verifies every time.
+    public let cache: VerifiedTokenCache?
 
     /// - Parameters:
     ///   - keys: ES256 public keys only.
     ///   - expectations: The issuer and audience to insist on.
     ///   - refreshKeys: Called when a token's `kid` is unknown; returns whether new keys
     ///     arrived (the caller rate-limits it).
+    ///   - cache: Remembers verified tokens; `nil` (the default) verifies every time.
     public init(
         keys: JWTKeyCollection, expectations: TokenExpectations = TokenExpectations(),
-        refreshKeys: (@Sendable () async -> Bool)? = nil
+        refreshKeys: (@Sendable () async -> Bool)? = nil, cache: VerifiedTokenCache? = nil
     ) {
         self.keys = keys
         self.expectations = expectations
         self.refreshKeys = refreshKeys
+        self.cache = cache
     }
 
     /// The identity of a valid token.
@@ -34,9 +38,12 @@ public struct TokenVerifier: Sendable {
     public func verify(_ token: String, logger: Logger? = nil) async throws -> CallerIdentity {
         // Bound the work an attacker can ask for before any parsing.
         guard token.utf8.count <= 8_192 else { throw Self.rejection("token too long", logger) }
+        if let cache, let identity = cache.identity(for: token) {
+            return identity
+        }
         do {
             return try await verifyOnce(token)
-        } catch let error as JWTError where error.errorType == .unknownKID {
+        } catch let error as JWTError where Self.mayNeedNewKeys(error) {
             guard let refreshKeys, await refreshKeys() else {
                 throw Self.rejection("unknown kid", logger)
             }
@@ -52,11 +59,20 @@ public struct TokenVerifier: Sendable {
         }
     }
 
+    /// Whether a failure may mean the token is signed by a key we do not have yet. jwt-kit
+    /// does not report an unknown `kid` as such: it falls back to the collection's default
+    /// key (a signature failure) or, with no key at all, reports `noKeyProvided`. So these
+    /// all ask `refreshKeys`, which rate-limits the fetches a flood of bad tokens can cause.
+    private static func mayNeedNewKeys(_ error: JWTError) -> Bool {
+        [.unknownKID, .noKeyProvided, .signatureVerificationFailed].contains(error.errorType)
+    }
+
     private func verifyOnce(_ token: String) async throws -> CallerIdentity {
         let claims = try await keys.verify(token, as: AccessTokenClaims.self)
         guard expectations.accepts(claims) else {
             throw APIError(.unauthorized, message: "The access token is not valid.")
         }
+        cache?.store(token, claims: claims)
         return claims.identity
     }
 

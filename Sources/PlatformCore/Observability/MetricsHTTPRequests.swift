@@ -1,0 +1,60 @@
+public import Prometheus
+
+/// Counts requests and records their latency in a Prometheus registry, labelled by route
+/// template, method and status — never by raw path, so the label set stays bounded:
+///
+/// - `<namespace>_http_requests_total{route, method, status}` (counter)
+/// - `<namespace>_http_request_duration_seconds{route, method, status}` (histogram)
+///
+/// Safe to use from any task; the registry keeps one series per label combination.
+public struct HTTPRequestMetrics: Sendable {
+    /// The route label of a request that matched no route.
+    public static let unmatchedRoute = "unmatched"
+
+    /// The latency buckets, 1 ms to 10 s.
+    public static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    /// The registry the series live in (what `/metrics` emits).
+    public let registry: PrometheusCollectorRegistry
+    private let namespace: String
+
+    /// Creates the recorder.
+    /// - Parameters:
+    ///   - registry: The registry to record into.
+    ///   - namespace: The metric name prefix, e.g. `gateway`.
+    public init(registry: PrometheusCollectorRegistry, namespace: String) {
+        self.registry = registry
+        self.namespace = namespace
+    }
+
+    /// Records one request.
+    /// - Parameters:
+    ///   - route: The route template (e.g. `/events/{id}`) or `unmatchedRoute`.
+    ///   - method: The method; anything but the standard methods is recorded as `OTHER`.
+    ///   - status: The response status code.
+    ///   - elapsed: The time until the response head.
+    public func record(route: String, method: String, status: Int, elapsed: Duration) {
+        let labels = [("route", route), ("method", Self.methodLabel(method)), ("status", String(status))]
+        // Descriptors are not Sendable, so they are made per call (two small structs).
+        let requests = MetricNameDescriptor(
+            namespace: namespace, metricName: "http_requests", unitName: "total",
+            helpText: "HTTP requests by route template, method and status.")
+        let duration = MetricNameDescriptor(
+            namespace: namespace, metricName: "http_request_duration", unitName: "seconds",
+            helpText: "Time to the response head, by route template, method and status.")
+        registry.makeCounter(descriptor: requests, labels: labels).increment()
+        registry.makeDurationHistogram(descriptor: duration, labels: labels, buckets: Self.buckets).record(elapsed)
+    }
+
+    /// `method` when it is a standard method, else `OTHER` (clients can send any token).
+    static func methodLabel(_ method: String) -> String {
+        switch method {
+        case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT": method
+        default: "OTHER"
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import PlatformCore
+import Testing
+
+/// The route table built from the real `openapi.yaml`.
+@Suite struct RouteTableTests {
+    let contract: APIContract
+    let table: RouteTable
+
+    init() throws {
+        contract = try GatewayContract(documentBytes: try repositoryDocument()).contract
+        table = contract.routeTable
+    }
+
+    @Test func everyOperationOfTheDocumentIsParsed() {
+        let text = String(decoding: try! repositoryDocument(), as: UTF8.self)
+        let declared = text.components(separatedBy: "operationId:").count - 1
+        #expect(declared >= 31)
+        #expect(contract.operations.count == declared)
+        let ids = Set(contract.operations.map(\.operationID))
+        #expect(ids.count == contract.operations.count)
+        #expect(ids.isSuperset(of: ["register", "login", "claimReward", "listMyClaims", "getClaim", "getDocs"]))
+    }
+
+    @Test func literalSegmentWinsOverParameter() throws {
+        guard case .matched(let mine, let parameters) = table.match(method: .get, path: "/claims/me") else {
+            Issue.record("GET /claims/me did not match")
+            return
+        }
+        #expect(mine.operationID == "listMyClaims")
+        #expect(parameters.isEmpty)
+        guard
+            case .matched(let one, let oneParameters) = table.match(
+                method: .get, path: "/claims/65a1f0c2e4b0a1b2c3d4e5f6")
+        else {
+            Issue.record("GET /claims/{id} did not match")
+            return
+        }
+        #expect(one.operationID == "getClaim")
+        #expect(oneParameters == ["id": "65a1f0c2e4b0a1b2c3d4e5f6"])
+    }
+
+    @Test func operationCarriesRolesTagServiceAndInternalFlag() throws {
+        let claim = try #require(contract.operation("claimReward"))
+        #expect(claim.method == .post)
+        #expect(claim.path.template == "/events/{id}/claims")
+        #expect(claim.tag == "claims")
+        #expect(claim.service == "event")
+        #expect(claim.access == .anyOf([.user]))
+        #expect(!claim.isInternal)
+        let register = try #require(contract.operation("register"))
+        #expect(register.access == .public)
+        #expect(register.service == "auth")
+        let ingest = try #require(contract.operation("recordAuditLogs"))
+        #expect(ingest.isInternal)
+        #expect(ingest.access == .anyOf([.service]))
+        let health = try #require(contract.operation("getHealth"))
+        #expect(health.service == nil)
+        #expect(health.tag == APIContract.platformTag)
+    }
+
+    @Test func wrongMethodOnKnownPathListsTheAllowedMethods() {
+        #expect(
+            table.match(method: .delete, path: "/events/65a1f0c2e4b0a1b2c3d4e5f6")
+                == .methodNotAllowed(path: try! PathTemplate("/events/{id}"), allowed: [.get, .patch]))
+        guard case .methodNotAllowed(_, let allowed) = table.match(method: .put, path: "/events") else {
+            Issue.record("PUT /events was not 405")
+            return
+        }
+        #expect(allowed == [.get, .post])
+    }
+
+    @Test(arguments: ["/nothing", "/events/a/b/c/d", "/", "/claims/me/extra", "/events/../users", "/events/./x"])
+    func unknownPathIsNotFound(path: String) {
+        #expect(table.match(method: .get, path: path) == .notFound)
+    }
+
+    @Test func queryStringAndTrailingSlashDoNotChangeTheRoute() {
+        guard case .matched(let operation, _) = table.match(method: .get, path: "/events/?status=ACTIVE&limit=5")
+        else {
+            Issue.record("GET /events/?… did not match")
+            return
+        }
+        #expect(operation.operationID == "listEvents")
+    }
+
+    @Test func pathParametersArePercentDecoded() {
+        guard case .matched(_, let parameters) = table.match(method: .get, path: "/events/ab%20cd") else {
+            Issue.record("no match")
+            return
+        }
+        #expect(parameters["id"] == "ab cd")
+    }
+
+    @Test func servicesImplementTheirTagsOnly() {
+        let byService = table.operationIDsByService
+        #expect(Set(byService.keys) == ["auth", "event"])
+        for operation in contract.operations {
+            if operation.tag == APIContract.platformTag {
+                #expect(operation.service == nil)
+            } else {
+                let service = operation.service ?? "none"
+                #expect(contract.serviceTags[service]?.contains(operation.tag) == true)
+                #expect(byService[service]?.contains(operation.operationID) == true)
+            }
+        }
+        #expect(byService["auth"]?.contains("getJwks") == true)
+        #expect(byService["event"]?.contains("recordActivities") == true)
+    }
+
+    @Test func gatewayRoutesLeaveOutInternalServiceOperationsOnly() throws {
+        let gateway = try GatewayContract(documentBytes: try repositoryDocument()).gatewayRoutes
+        let ids = Set(gateway.operations.map(\.operationID))
+        #expect(!ids.contains("recordAuditLogs"))
+        #expect(ids.contains("getMetrics"))  // internal, but the gateway serves its own
+        #expect(ids.count == contract.operations.count - 1)
+        #expect(
+            gateway.match(method: .post, path: "/audit-logs")
+                == .methodNotAllowed(path: try PathTemplate("/audit-logs"), allowed: [.get]))
+    }
+
+    @Test func documentWithoutRolesIsRefused() {
+        let yaml = """
+            openapi: 3.1.0
+            info: {title: t, version: '1'}
+            x-service-tags: {event: [events]}
+            paths:
+              /events:
+                get: {operationId: listEvents, tags: [events], responses: {'200': {description: ok}}}
+            """
+        #expect(throws: ContractError.self) { try APIContract(yaml: yaml) }
+    }
+
+    @Test func unknownRoleOrUnmappedTagIsRefused() {
+        let unknownRole = """
+            openapi: 3.1.0
+            info: {title: t, version: '1'}
+            x-service-tags: {event: [events]}
+            paths:
+              /events:
+                get: {operationId: a, tags: [events], x-roles: [ROOT], responses: {}}
+            """
+        #expect(throws: ContractError.self) { try APIContract(yaml: unknownRole) }
+        let unmapped = """
+            openapi: 3.1.0
+            info: {title: t, version: '1'}
+            x-service-tags: {event: [events]}
+            paths:
+              /things:
+                get: {operationId: a, tags: [things], x-roles: [PUBLIC], responses: {}}
+            """
+        #expect(throws: ContractError.self) { try APIContract(yaml: unmapped) }
+    }
+
+    @Test func accessDecisions() {
+        let staff = AccessRequirement.anyOf([.operator, .admin])
+        let op = CallerIdentity(subject: "s", roles: [.operator], tokenID: "j")
+        let user = CallerIdentity(subject: "s", roles: [.user], tokenID: "j")
+        #expect(staff.decision(for: nil) == .unauthenticated)
+        #expect(staff.decision(for: user) == .forbidden)
+        #expect(staff.decision(for: op) == .allowed)
+        #expect(AccessRequirement.public.decision(for: nil) == .allowed)
+    }
+}

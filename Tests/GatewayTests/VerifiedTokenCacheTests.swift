@@ -1,0 +1,59 @@
+import Foundation
+import JWTKit
+import TestSupport
+import Testing
+
+@testable import PlatformCore
+
+@Suite struct VerifiedTokenCacheTests {
+    static func claims(notBefore: Double? = nil, expiresAt: Double) -> AccessTokenClaims {
+        var claims = AccessTokenClaims(
+            subject: "65a1f0c2e4b0a1b2c3d4e5f6", roles: [.user], issuer: "i", audience: "a",
+            issuedAt: Date(timeIntervalSince1970: 0), expiresAt: Date(timeIntervalSince1970: expiresAt), tokenID: "j")
+        if let notBefore { claims.nbf = .init(value: Date(timeIntervalSince1970: notBefore)) }
+        return claims
+    }
+
+    @Test func entryIsUsedOnlyWithinTheTokenWindowAndTheMaximumAge() {
+        let cache = VerifiedTokenCache(capacity: 10, maximumAge: .seconds(30))
+        cache.store("t", claims: Self.claims(notBefore: 1_000, expiresAt: 1_100), now: 1_000)
+        #expect(cache.identity(for: "t", now: 999) == nil)  // not yet valid
+        #expect(cache.identity(for: "t", now: 1_010)?.subject == "65a1f0c2e4b0a1b2c3d4e5f6")
+        #expect(cache.identity(for: "t", now: 1_031) == nil)  // older than 30 s
+        cache.store("u", claims: Self.claims(expiresAt: 1_005), now: 1_000)
+        #expect(cache.identity(for: "u", now: 1_004) != nil)
+        #expect(cache.identity(for: "u", now: 1_005) == nil)  // expired
+        #expect(cache.identity(for: "other", now: 1_001) == nil)
+    }
+
+    @Test func capacityIsBounded() {
+        let cache = VerifiedTokenCache(capacity: 3)
+        for index in 0..<10 {
+            cache.store("t\(index)", claims: Self.claims(expiresAt: 2_000), now: 1_000)
+            #expect(cache.count <= 3)
+        }
+        cache.removeAll()
+        #expect(cache.count == 0)
+    }
+
+    @Test func verifierAnswersARepeatedTokenFromTheCacheAndNeverCachesABadOne() async throws {
+        let cache = VerifiedTokenCache()
+        let verifier = TokenVerifier(keys: try await TestKeys.verifyingKeys(), cache: cache)
+        let token = try await TestKeys.token(roles: [.operator])
+        let first = try await verifier.verify(token)
+        #expect(cache.count == 1)
+        #expect(try await verifier.verify(token) == first)
+        let expired = try await TestKeys.token(roles: [.admin], expiresIn: -10)
+        await #expect(throws: APIError.self) { try await verifier.verify(expired) }
+        let foreign = try await TestKeys.token(roles: [.admin], useSecondaryKey: true)
+        await #expect(throws: APIError.self) { try await verifier.verify(foreign) }
+        #expect(cache.count == 1)
+    }
+
+    @Test func bearerHeaderIsParsedWithoutFoundationTrimming() {
+        #expect(BearerToken.parse("Bearer abc") == "abc")
+        #expect(BearerToken.parse("bearer   abc \t") == "abc")
+        #expect(BearerToken.parse("Bearer ") == nil)
+        #expect(BearerToken.parse("Basic abc") == nil)
+    }
+}
