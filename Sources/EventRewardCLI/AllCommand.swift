@@ -22,26 +22,13 @@ struct AllCommand: AsyncParsableCommand {
         let authLogger = Launcher.logger(for: "auth", configuration)
         let eventLogger = Launcher.logger(for: "event", configuration)
         let gatewayLogger = Launcher.logger(for: "gateway", configuration)
-        let authPool = try Launcher.makePool(configuration.auth, service: "auth")
-        let eventPool = try Launcher.makePool(configuration.event, service: "event")
-        let auth = buildAuthApplication(
-            configuration: configuration.auth,
-            pool: authPool,
-            logger: authLogger,
-            onServerRunning: Launcher.announce("auth", logger: authLogger)
-        )
-        let event = buildEventApplication(
-            configuration: configuration.event,
-            pool: eventPool,
-            logger: eventLogger,
-            onServerRunning: Launcher.announce("event", logger: eventLogger)
-        )
-        let gateway = buildGatewayApplication(
-            configuration: configuration.gateway,
-            logger: gatewayLogger,
-            onServerRunning: Launcher.announce("gateway", logger: gatewayLogger)
-        )
+        let auth = try await AuthParts(configuration, logger: authLogger)
+        let event = try EventParts(configuration, logger: eventLogger)
+        let gateway = try GatewayParts(configuration.gateway, logger: gatewayLogger)
         // The gateway last, so that on shutdown it stops taking requests first.
-        try await Launcher.run(servers: [auth, event, gateway], resources: [authPool, eventPool], logger: logger)
+        try await Launcher.run(
+            servers: [auth.application, event.application, gateway.application],
+            resources: auth.resources + event.resources + gateway.resources,
+            logger: logger)
     }
 }

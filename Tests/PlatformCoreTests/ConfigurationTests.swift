@@ -105,6 +105,70 @@ import Testing
         }
     }
 
+    @Test func eventWorkerVariablesHaveDefaultsAndOverrides() throws {
+        #expect(try PlatformConfiguration(environment: [:]).eventWorkers == EventWorkersConfiguration())
+        let defaults = EventWorkersConfiguration()
+        #expect(defaults.claimRetryInterval == .seconds(1) && defaults.claimRetryBackoff == .seconds(2))
+        #expect(defaults.claimMaxAttempts == 10 && defaults.autoCompleteInterval == .seconds(30))
+        #expect(defaults.leaseDuration == .seconds(30))
+        let configured = try PlatformConfiguration(environment: [
+            "CLAIM_RETRY_INTERVAL_MS": "250", "CLAIM_RETRY_BACKOFF_MS": "500", "CLAIM_MAX_ATTEMPTS": "3",
+            "EVENT_AUTO_COMPLETE_INTERVAL_MS": "5000", "WORKER_LEASE_MS": "7000",
+        ]).eventWorkers
+        #expect(
+            configured
+                == EventWorkersConfiguration(
+                    claimRetryInterval: .milliseconds(250), claimRetryBackoff: .milliseconds(500),
+                    claimMaxAttempts: 3, autoCompleteInterval: .milliseconds(5000), leaseDuration: .milliseconds(7000)))
+    }
+
+    @Test(arguments: [
+        ("CLAIM_RETRY_INTERVAL_MS", "0"),
+        ("CLAIM_RETRY_BACKOFF_MS", "fast"),
+        ("CLAIM_MAX_ATTEMPTS", "0"),
+        ("CLAIM_MAX_ATTEMPTS", "1001"),
+        ("EVENT_AUTO_COMPLETE_INTERVAL_MS", "-5"),
+        ("WORKER_LEASE_MS", "1.5"),
+    ])
+    func malformedEventWorkerValueNamesItsVariable(variable: String, value: String) {
+        do {
+            _ = try PlatformConfiguration(environment: [variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.variable == variable)
+        }
+    }
+
+    @Test func gatewayTimeoutsHaveDefaultsAndOverrides() throws {
+        let defaults = try PlatformConfiguration(environment: [:]).gateway
+        #expect(defaults.connectTimeout == .milliseconds(1000))
+        #expect(defaults.readTimeout == .milliseconds(10000))
+        #expect(defaults.maximumBodySize == 1_048_576)
+        #expect(defaults.tokenExpectations == TokenExpectations())
+        #expect(defaults.jwksURL == "http://127.0.0.1:3001/.well-known/jwks.json")
+        let configured = try PlatformConfiguration(environment: [
+            "GATEWAY_CONNECT_TIMEOUT_MS": "250", "GATEWAY_READ_TIMEOUT_MS": "300", "AUTH_URL": "http://auth:9/",
+        ]).gateway
+        #expect(configured.connectTimeout == .milliseconds(250))
+        #expect(configured.readTimeout == .milliseconds(300))
+        #expect(configured.jwksURL == "http://auth:9/.well-known/jwks.json")
+    }
+
+    @Test(arguments: [
+        ("GATEWAY_CONNECT_TIMEOUT_MS", "0"),
+        ("GATEWAY_CONNECT_TIMEOUT_MS", "1s"),
+        ("GATEWAY_READ_TIMEOUT_MS", "-1"),
+        ("GATEWAY_READ_TIMEOUT_MS", "99999999999"),
+    ])
+    func malformedGatewayTimeoutNamesItsVariable(variable: String, value: String) {
+        do {
+            _ = try PlatformConfiguration(environment: [variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.variable == variable)
+        }
+    }
+
     @Test func badMongoURIIsRefusedWithoutEchoingIt() {
         do {
             _ = try PlatformConfiguration(environment: ["MONGODB_URI": "postgres://user:s3cret@db"])

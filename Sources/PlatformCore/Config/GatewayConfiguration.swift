@@ -3,6 +3,9 @@ public import Logging
 /// Everything the gateway is built from. It holds no database configuration: the gateway
 /// never talks to MongoDB.
 public struct GatewayConfiguration: Sendable, Equatable {
+    /// The largest request body the gateway forwards by default: 1 MiB.
+    public static let defaultMaximumBodySize = 1 << 20
+
     /// Where the gateway listens.
     public var http: HTTPServerConfiguration
     /// The auth service's base URL, without a trailing slash (e.g. `http://127.0.0.1:3001`).
@@ -11,6 +14,20 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var eventURL: String
     /// The least severe level the gateway logs.
     public var logLevel: Logger.Level
+    /// How long opening a connection to an upstream may take (`GATEWAY_CONNECT_TIMEOUT_MS`).
+    public var connectTimeout: Duration
+    /// How long an upstream may stay silent while the gateway waits for its answer
+    /// (`GATEWAY_READ_TIMEOUT_MS`); then the client gets 504.
+    public var readTimeout: Duration
+    /// How long each upstream's `/health` may take in `/health/ready`.
+    public var readinessTimeout: Duration
+    /// The largest request body forwarded, in bytes; a larger one is answered 413.
+    public var maximumBodySize: Int
+    /// The issuer and audience access tokens must carry.
+    public var tokenExpectations: TokenExpectations
+    /// How many verified tokens the gateway remembers (`VerifiedTokenCache`), so a client
+    /// reusing its token is verified once; `0` verifies every request.
+    public var tokenCacheSize: Int
 
     /// Creates a gateway configuration.
     /// - Parameters:
@@ -18,15 +35,41 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ///   - authURL: The auth service's base URL.
     ///   - eventURL: The event service's base URL.
     ///   - logLevel: The least severe level it logs.
+    ///   - connectTimeout: The upstream connect timeout; 1 s by default.
+    ///   - readTimeout: The upstream read timeout; 10 s by default.
+    ///   - readinessTimeout: The timeout of each upstream readiness probe; 1 s by default.
+    ///   - maximumBodySize: The body limit in bytes; 1 MiB by default.
+    ///   - tokenExpectations: The issuer and audience of access tokens.
+    ///   - tokenCacheSize: Verified tokens remembered; 10,000 by default, 0 for none.
     public init(
         http: HTTPServerConfiguration,
         authURL: String = "http://127.0.0.1:3001",
         eventURL: String = "http://127.0.0.1:3002",
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info,
+        connectTimeout: Duration = .milliseconds(1000),
+        readTimeout: Duration = .milliseconds(10000),
+        readinessTimeout: Duration = .seconds(1),
+        maximumBodySize: Int = GatewayConfiguration.defaultMaximumBodySize,
+        tokenExpectations: TokenExpectations = TokenExpectations(),
+        tokenCacheSize: Int = 10_000
     ) {
         self.http = http
         self.authURL = authURL
         self.eventURL = eventURL
         self.logLevel = logLevel
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.readinessTimeout = readinessTimeout
+        self.maximumBodySize = maximumBodySize
+        self.tokenExpectations = tokenExpectations
+        self.tokenCacheSize = tokenCacheSize
     }
+
+    /// A token cache of `tokenCacheSize`, or `nil` when it is 0.
+    public func makeTokenCache() -> VerifiedTokenCache? {
+        tokenCacheSize > 0 ? VerifiedTokenCache(capacity: tokenCacheSize) : nil
+    }
+
+    /// Where auth publishes its public keys: `authURL` + `/.well-known/jwks.json`.
+    public var jwksURL: String { authURL + "/.well-known/jwks.json" }
 }

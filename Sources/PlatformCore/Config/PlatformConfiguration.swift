@@ -12,6 +12,8 @@ import MongoKit
 /// | `EVENT_PORT` | `3002` | event service port |
 /// | `AUTH_URL` | `http://127.0.0.1:3001` | the gateway's upstream for auth |
 /// | `EVENT_URL` | `http://127.0.0.1:3002` | the gateway's upstream for event |
+/// | `GATEWAY_CONNECT_TIMEOUT_MS` | `1000` | how long the gateway may take to connect to an upstream |
+/// | `GATEWAY_READ_TIMEOUT_MS` | `10000` | how long an upstream may stay silent before the gateway answers 504 |
 /// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string (options in it win over the timeouts below) |
 /// | `AUTH_DATABASE` | `auth` | auth's database |
 /// | `EVENT_DATABASE` | `event` | event's database |
@@ -21,6 +23,28 @@ import MongoKit
 /// | `MONGODB_SOCKET_TIMEOUT_MS` | `10000` | how long a command may wait for its reply |
 /// | `LOG_LEVEL` | `info` | `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical` |
 /// | `LOG_FORMAT` | `json` | `json` (one object per line) or `text` |
+/// | `CLAIM_RETRY_INTERVAL_MS` | `1000` | how often the event service looks for PENDING claims to retry |
+/// | `CLAIM_RETRY_BACKOFF_MS` | `2000` | delay before a claim's second attempt; doubles per attempt (at most 64×) |
+/// | `CLAIM_MAX_ATTEMPTS` | `10` | attempts (the claim request included) before a PENDING claim becomes FAILED, 1–1000 |
+/// | `EVENT_AUTO_COMPLETE_INTERVAL_MS` | `30000` | how often ACTIVE events past their `endAt` are completed |
+/// | `WORKER_LEASE_MS` | `30000` | how long a worker owns a claim or a sweep before another replica may take over |
+/// | `JWT_PRIVATE_KEY` | generated | auth's ES256 (P-256) signing key, PEM; unset → a development key is generated at start (warning logged) |
+/// | `JWT_PRIVATE_KEY_FILE` | — | a file holding that PEM instead (e.g. a Docker secret); not together with `JWT_PRIVATE_KEY` |
+/// | `JWT_KEY_ID` | key thumbprint | the `kid` of auth's tokens; unset → the key's RFC 7638 thumbprint |
+/// | `JWT_PREVIOUS_PUBLIC_KEYS` | none | a JWK set (`{"keys":[…]}`) of earlier signing keys, still published and accepted during rotation |
+/// | `JWT_PREVIOUS_PUBLIC_KEYS_FILE` | — | a file holding that JWK set instead |
+/// | `ACCESS_TOKEN_TTL_SECONDS` | `900` | lifetime of a user's access token, 60–86400 |
+/// | `REFRESH_TOKEN_TTL_SECONDS` | `1209600` | lifetime of a refresh token (14 days; each rotation starts anew), 300–31536000 |
+/// | `SERVICE_TOKEN_TTL_SECONDS` | `300` | lifetime of a SERVICE token (client credentials, auth's outbox relay), 30–3600 |
+/// | `BCRYPT_COST` | `12` | bcrypt cost of password hashes, 4–31 (keep ≥ 12 in production) |
+/// | `ADMIN_EMAIL` | none | email of the ADMIN created at auth start when no admin exists (with `ADMIN_PASSWORD`) |
+/// | `ADMIN_PASSWORD` | none | that admin's password, 10–72 bytes; never logged |
+/// | `LOGIN_RATE_LIMIT_EMAIL_ATTEMPTS` | `5` | failed logins allowed per email and window, then 429 |
+/// | `LOGIN_RATE_LIMIT_EMAIL_WINDOW_SECONDS` | `900` | the per-email window |
+/// | `LOGIN_RATE_LIMIT_IP_ATTEMPTS` | `50` | failed logins allowed per client IP and window, then 429 |
+/// | `LOGIN_RATE_LIMIT_IP_WINDOW_SECONDS` | `900` | the per-IP window |
+///
+/// `EVENT_URL` is also where auth's outbox relay delivers LOGIN activities and audit entries.
 ///
 /// An unset or blank variable takes its default. Names are case-sensitive; values of
 /// `LOG_LEVEL` and `LOG_FORMAT` are not.
@@ -33,18 +57,27 @@ public struct PlatformConfiguration: Sendable, Equatable {
     public var event: ServiceConfiguration
     /// Process-wide logging.
     public var logging: LoggingConfiguration
+    /// The event service's background workers (claim retry, auto-complete).
+    public var eventWorkers: EventWorkersConfiguration
+    /// The auth service's keys, token lifetimes, bcrypt cost, admin bootstrap, login rate
+    /// limits and outbox relay target.
+    public var authSettings: AuthSettings
 
     /// Creates a configuration from its parts.
     public init(
         gateway: GatewayConfiguration,
         auth: ServiceConfiguration,
         event: ServiceConfiguration,
-        logging: LoggingConfiguration
+        logging: LoggingConfiguration,
+        eventWorkers: EventWorkersConfiguration = EventWorkersConfiguration(),
+        authSettings: AuthSettings = AuthSettings()
     ) {
         self.gateway = gateway
         self.auth = auth
         self.event = event
         self.logging = logging
+        self.eventWorkers = eventWorkers
+        self.authSettings = authSettings
     }
 
     /// Reads the configuration from environment variables (the table above).
@@ -83,7 +116,9 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 http: HTTPServerConfiguration(host: host, port: try reader.port("GATEWAY_PORT", default: 3000)),
                 authURL: try reader.httpURL("AUTH_URL", default: "http://127.0.0.1:3001"),
                 eventURL: try reader.httpURL("EVENT_URL", default: "http://127.0.0.1:3002"),
-                logLevel: logging.level
+                logLevel: logging.level,
+                connectTimeout: try reader.milliseconds("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000),
+                readTimeout: try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000)
             ),
             auth: ServiceConfiguration(
                 http: HTTPServerConfiguration(host: host, port: try reader.port("AUTH_PORT", default: 3001)),
@@ -97,7 +132,17 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 databaseName: try reader.databaseName("EVENT_DATABASE", default: "event"),
                 logLevel: logging.level
             ),
-            logging: logging
+            logging: logging,
+            eventWorkers: EventWorkersConfiguration(
+                claimRetryInterval: try reader.milliseconds("CLAIM_RETRY_INTERVAL_MS", default: 1000),
+                claimRetryBackoff: try reader.milliseconds("CLAIM_RETRY_BACKOFF_MS", default: 2000),
+                claimMaxAttempts: try reader.integer(
+                    "CLAIM_MAX_ATTEMPTS", default: 10, in: 1...1000, expected: "a number of attempts 1…1000"),
+                autoCompleteInterval: try reader.milliseconds("EVENT_AUTO_COMPLETE_INTERVAL_MS", default: 30000),
+                leaseDuration: try reader.milliseconds("WORKER_LEASE_MS", default: 30000)
+            ),
+            authSettings: try AuthSettings(
+                reader: reader, eventURL: try reader.httpURL("EVENT_URL", default: "http://127.0.0.1:3002"))
         )
     }
 }
