@@ -1,0 +1,104 @@
+// The processes of `benchmarks/gateway` (a benchmark, not a test):
+//
+//   GatewayBenchmark upstream PORT
+//       A cheap upstream: every request gets 200 `{"status":"ok"}`, except
+//       `/.well-known/jwks.json`, which publishes a fresh ES256 key. It prints one line,
+//       `token <JWT>`: a USER token (1 h) signed with that key, for wrk's Authorization.
+//   GatewayBenchmark verify SECONDS
+//       Prints `verify N`: ES256 access-token verifications per second through
+//       TokenVerifier on one task (the cost the gateway pays per request without a cache).
+//   GatewayBenchmark gateway PORT UPSTREAM_URL [--no-token-cache]
+//       The gateway, built as `event-reward gateway` builds it (GatewayHTTPClient,
+//       JWKSRefresher, buildGatewayApplication), with auth and event both at UPSTREAM_URL;
+//       with --no-token-cache every request's token is verified (ES256) anew.
+
+import AsyncHTTPClient
+import Foundation
+import Gateway
+import Hummingbird
+import JWTKit
+import Logging
+import PlatformCore
+import ServiceLifecycle
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3, let port = Int(arguments[2]) else {
+    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache]")
+    exit(64)
+}
+let logger = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
+
+switch arguments[1] {
+case "upstream":
+    let key = ES256PrivateKey()
+    let parameters = key.publicKey.parameters!
+    let jwks =
+        #"{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","use":"sig","kid":"bench","x":"\#(parameters.x)","y":"\#(parameters.y)"}]}"#
+    let signer = JWTKeyCollection()
+    await signer.add(ecdsa: key, kid: "bench")
+    let now = Date()
+    let claims = AccessTokenClaims(
+        subject: "65a1f0c2e4b0a1b2c3d4e5f6", roles: [.user], issuer: TokenExpectations().issuer,
+        audience: TokenExpectations().audience, issuedAt: now, expiresAt: now.addingTimeInterval(3600),
+        tokenID: UUID().uuidString)
+    FileHandle.standardOutput.write(Data("token \(try await signer.sign(claims, kid: "bench"))\n".utf8))
+    let ok = ByteBuffer(string: #"{"status":"ok"}"#)
+    let keys = ByteBuffer(string: jwks)
+    let router = Router()
+    router.get(".well-known/jwks.json") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: keys))
+    }
+    router.get("**") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ok))
+    }
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+        logger: logger)
+    try await app.runService()
+
+case "gateway":
+    guard arguments.count >= 4 else { exit(64) }
+    let configuration = GatewayConfiguration(
+        http: HTTPServerConfiguration(port: port), authURL: arguments[3], eventURL: arguments[3], logLevel: .error,
+        tokenCacheSize: arguments.contains("--no-token-cache") ? 0 : 10_000)
+    let client = GatewayHTTPClient.make(configuration: configuration)
+    let refresher = JWKSRefresher(
+        configuration: .init(url: configuration.jwksURL), httpClient: client, logger: logger)
+    let app = try buildGatewayApplication(
+        configuration: configuration, verifier: refresher.verifier(cache: configuration.makeTokenCache()),
+        httpClient: client,
+        keysAvailable: { await refresher.hasKeys }, logger: logger)
+    let group = PlatformServiceGroup.make(
+        servers: [app], resources: [HTTPClientService(client: client), refresher], logger: logger)
+    try await group.run()
+
+case "verify":
+    // ES256 verifications per second through TokenVerifier (jwt-kit: parse, P-256 verify,
+    // claims decode, issuer/audience check), one task, no cache, for `PORT` seconds.
+    let key = ES256PrivateKey()
+    let keys = JWTKeyCollection()
+    await keys.add(ecdsa: key, kid: "bench")
+    let now = Date()
+    let token = try await keys.sign(
+        AccessTokenClaims(
+            subject: "65a1f0c2e4b0a1b2c3d4e5f6", roles: [.user], issuer: TokenExpectations().issuer,
+            audience: TokenExpectations().audience, issuedAt: now, expiresAt: now.addingTimeInterval(3600),
+            tokenID: UUID().uuidString),
+        kid: "bench")
+    let verifier = TokenVerifier(keys: keys)
+    let clock = ContinuousClock()
+    let end = clock.now + .seconds(port)
+    var count = 0
+    let start = clock.now
+    while clock.now < end {
+        for _ in 0..<100 { _ = try await verifier.verify(token) }
+        count += 100
+    }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print("verify \(Int(Double(count) / seconds))")
+
+default:
+    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache]")
+    exit(64)
+}
