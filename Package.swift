@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: serviceTestDependencies([]),
+            dependencies: serviceTestDependencies(["AuthService", "EventService"]),
             swiftSettings: strictSettings
         ),
     ],
