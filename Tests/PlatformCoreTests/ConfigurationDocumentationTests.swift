@@ -21,11 +21,12 @@ import Testing
         return names
     }
 
-    @Test func theReadmeDocumentsEveryVariableTheConfigurationReads() throws {
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+    @Test(arguments: ["README.md", "docs/OPERATIONS.md"])
+    func theReferenceDocumentsEveryVariableTheConfigurationReads(document: String) throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent(document), encoding: .utf8)
         let read = try Self.variablesRead()
         #expect(read.count > 20)
-        let undocumented = read.filter { !readme.contains("`\($0)`") }
-        #expect(undocumented.isEmpty, "not in README.md: \(undocumented.sorted())")
+        let undocumented = read.filter { !text.contains("`\($0)`") }
+        #expect(undocumented.isEmpty, "not in \(document): \(undocumented.sorted())")
     }
 }
