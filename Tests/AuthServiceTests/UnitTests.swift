@@ -37,17 +37,6 @@ import Testing
 }
 
 @Suite struct CursorTests {
-    @Test func cursorsRoundTripAndRefuseAnythingElse() throws {
-        let id = ObjectID()
-        let cursor = PageCursor.encode(id)
-        #expect(cursor.count == 16)
-        #expect(try PageCursor.decode(cursor) == id)
-        for bad in ["", "short", cursor + "A", "!!!!!!!!!!!!!!!!", "AAAAAAAAAAAAAAA=", String(cursor.dropLast()) + "/"]
-        {
-            #expect(throws: APIError.self, "\(bad)") { try PageCursor.decode(bad) }
-        }
-    }
-
     @Test func base64URLIsUnpaddedAndCanonical() {
         #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
         #expect(Base64URL.decode("-_8") == [0xFB, 0xFF])

@@ -8,13 +8,13 @@ extension AuthAPI {
         _ = try CallerIdentity.require(anyOf: [.admin])
         let limit = try InputValidation.limit(input.query.limit)
         let email = try input.query.email.map { try InputValidation.email($0) }
-        let before = try input.query.cursor.map(PageCursor.decode)
+        let before = try PageCursor.decode(input.query.cursor, kind: .users)
         let role = input.query.role.flatMap { Role(rawValue: $0.rawValue) }
 
         // One more than asked tells whether another page follows.
         let found = try await core.users.list(role: role, email: email, before: before, limit: limit + 1)
         let page = found.prefix(limit)
-        let nextCursor = found.count > limit ? page.last.map { PageCursor.encode($0.id) } : nil
+        let nextCursor = found.count > limit ? page.last.map { PageCursor.encode(.users, after: $0.id) } : nil
         return .ok(.init(body: .json(.init(items: page.map(\.api), nextCursor: nextCursor))))
     }
 
@@ -61,4 +61,9 @@ extension ObjectID {
         else { return nil }
         return ObjectID(validating: text)
     }
+}
+
+extension PageCursor.Kind {
+    /// `GET /users`.
+    static let users = Self("us")
 }
