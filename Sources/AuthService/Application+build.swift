@@ -37,7 +37,6 @@ public func buildAuthApplication(
     let logger = logger ?? Logger(label: "auth", level: configuration.logLevel)
     let router = Router(context: PlatformRequestContext.self)
     router.addPlatformMiddleware()
-    router.add(middleware: ErrorRedactionMiddleware())
     HealthRoutes(checks: [.mongoDB(pool), core.preparationCheck]).addRoutes(to: router)
     metrics?.addRoutes(to: router)
 

@@ -22,9 +22,7 @@ extension AuthAPI {
     /// admin. Audited.
     func setUserRoles(_ input: Operations.setUserRoles.Input) async throws -> Operations.setUserRoles.Output {
         let caller = try CallerIdentity.require(anyOf: [.admin])
-        guard let id = ObjectID.validatedHex(input.path.id) else {
-            throw APIError.invalidField("id", "The id must be 24 lowercase hex digits.")
-        }
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         guard case .json(let body) = input.body else { throw APIError(.validationFailed) }
         let roles = body.roles.compactMap { Role(rawValue: $0.rawValue) }
         guard (1...4).contains(roles.count), Set(roles).count == roles.count else {
@@ -47,19 +45,6 @@ extension AuthAPI {
                 "roles.after": .string(change.after.roles.apiRoles.map(\.rawValue).joined(separator: ",")),
             ])
         return .ok(.init(body: .json(change.after.api)))
-    }
-}
-
-extension ObjectID {
-    /// The id spelled as the contract requires — exactly 24 lowercase hex digits — or `nil`.
-    static func validatedHex(_ text: String) -> ObjectID? {
-        guard text.utf8.count == 24,
-            text.utf8.allSatisfy({
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
-            })
-        else { return nil }
-        return ObjectID(validating: text)
     }
 }
 

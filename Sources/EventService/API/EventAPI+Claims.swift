@@ -7,7 +7,7 @@ extension EventAPI {
     func claimReward(_ input: Operations.claimReward.Input) async throws -> Operations.claimReward.Output {
         let caller = try Caller.require([.user])
         let userID = try Caller.userID(caller)
-        let id = try RequestValidation.objectID(input.path.id, field: "id")
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         try indexes.requireReady()
         var logger = requestLogger
         logger[metadataKey: "event.id"] = .string(id.hex)
@@ -54,7 +54,7 @@ extension EventAPI {
     /// cannot be probed.
     func getClaim(_ input: Operations.getClaim.Input) async throws -> Operations.getClaim.Output {
         let caller = try Caller.require([.user, .operator, .auditor, .admin])
-        let id = try RequestValidation.objectID(input.path.id, field: "id")
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         guard let claim = try await claims.find(id), caller.isStaff || claim.userId.hex == caller.subject else {
             throw APIError(.notFound, message: "The claim was not found.")
         }

@@ -61,7 +61,7 @@ extension EventAPI {
 
     func updateEvent(_ input: Operations.updateEvent.Input) async throws -> Operations.updateEvent.Output {
         let caller = try Caller.require([.operator, .admin])
-        let id = try RequestValidation.objectID(input.path.id, field: "id")
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         let body =
             switch input.body {
             case .json(let value): value
@@ -122,7 +122,7 @@ extension EventAPI {
         -> Operations.changeEventStatus.Output
     {
         let caller = try Caller.require([.operator, .admin])
-        let id = try RequestValidation.objectID(input.path.id, field: "id")
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         let body =
             switch input.body {
             case .json(let value): value
@@ -160,7 +160,7 @@ extension EventAPI {
 
     /// The event `id`, unless it is missing or a DRAFT the caller may not see (both 404).
     func visibleEvent(_ id: String, to caller: CallerIdentity) async throws -> EventDocument {
-        let objectID = try RequestValidation.objectID(id, field: "id")
+        let objectID = try ObjectID(contractHex: id, field: "id")
         guard let event = try await events.find(objectID),
             caller.isStaff || EventStatusMachine(event.status).isVisibleToUsers
         else { throw Self.eventNotFound }

@@ -6,7 +6,7 @@ extension EventAPI {
     func getProgress(_ input: Operations.getProgress.Input) async throws -> Operations.getProgress.Output {
         let caller = try Caller.require([.user])
         let userID = try Caller.userID(caller)
-        let id = try RequestValidation.objectID(input.path.id, field: "id")
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         guard let event = try await events.find(id), EventStatusMachine(event.status).isVisibleToUsers else {
             throw Self.eventNotFound
         }

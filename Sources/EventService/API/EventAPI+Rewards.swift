@@ -5,7 +5,7 @@ import PlatformCore
 extension EventAPI {
     func addReward(_ input: Operations.addReward.Input) async throws -> Operations.addReward.Output {
         let caller = try Caller.require([.operator, .admin])
-        let id = try RequestValidation.objectID(input.path.id, field: "id")
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
         let body =
             switch input.body {
             case .json(let value): value

@@ -10,17 +10,9 @@ enum RequestValidation {
         APIError(.validationFailed, message: message, details: ["field": .string(field)])
     }
 
-    /// `text` as an ObjectId (24 lowercase hex digits).
-    static func objectID(_ text: String, field: String) throws -> ObjectID {
-        guard text.utf8.count == 24, text.utf8.allSatisfy(isLowerHex), let id = ObjectID(validating: text) else {
-            throw invalid(field, "The id is not valid.")
-        }
-        return id
-    }
-
     /// An optional ObjectId filter.
     static func optionalObjectID(_ text: String?, field: String) throws -> ObjectID? {
-        try text.map { try objectID($0, field: field) }
+        try text.map { try ObjectID(contractHex: $0, field: field) }
     }
 
     /// A string of `length` characters (Unicode scalars, as JSON Schema counts them).
@@ -49,10 +41,6 @@ enum RequestValidation {
         let value = limit ?? 20
         try integer(value, field: "limit", in: 1...100)
         return value
-    }
-
-    static func isLowerHex(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 
     /// `[A-Z_]`: activity types.

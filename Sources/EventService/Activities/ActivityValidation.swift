@@ -23,7 +23,7 @@ enum ActivityValidation {
 
     /// Validates `input`; `field` prefixes the names in errors (`activities[3].`).
     static func validate(_ input: Components.Schemas.ActivityInput, field: String, now: Date) throws -> Valid {
-        let userID = try RequestValidation.objectID(input.userId, field: field + "userId")
+        let userID = try ObjectID(contractHex: input.userId, field: field + "userId")
         try RequestValidation.activityType(input._type, field: field + "type")
         guard input.occurredAt.timeIntervalSince(now) <= maximumFutureSkew else {
             throw RequestValidation.invalid(field + "occurredAt", "occurredAt is too far in the future.")

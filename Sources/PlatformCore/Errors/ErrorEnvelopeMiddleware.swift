@@ -1,6 +1,5 @@
 public import Hummingbird
 import Logging
-import OpenAPIRuntime
 
 /// Renders every error thrown below it as the error envelope, with the status of its code
 /// (`APIError.translating(_:)` decides), and logs it with the request's logger.
@@ -41,15 +40,9 @@ public struct ErrorEnvelopeMiddleware: RouterMiddleware {
             "http.status": .stringConvertible(status),
         ]
         // An APIError was thrown on purpose and says all there is; anything else is worth
-        // its type and description in the log (never in the response).
-        if let serverError = error as? ServerError {
-            // A generated server's error describes the whole decoded request — passwords and
-            // tokens included — so only its operation and the underlying error's type are logged.
-            metadata["error.type"] = .string(String(reflecting: type(of: serverError.underlyingError)))
-            metadata["error.operation"] = .string(serverError.operationID)
-        } else if !(error is APIError) {
-            metadata["error.type"] = .string(String(reflecting: type(of: error)))
-            metadata["error.description"] = .string(String(describing: error))
+        // what can be said without quoting the request (never in the response).
+        if !(error is APIError) {
+            metadata.merge(ErrorLogMetadata.describe(error)) { _, new in new }
         }
         switch status {
         case 500..<502, 505...:
