@@ -89,7 +89,7 @@ import Testing
             // Another email is not affected; counters live in MongoDB with an expiry.
             try await auth.register("ivy@example.com")
             #expect(try await auth.login("ivy@example.com", ip: "10.0.0.1").status == 200)
-            let counters = try await auth.documents("loginAttempts", ["key": "email:hank@example.com"])
+            let counters = try await auth.documents("loginAttempts", ["_id": "email:hank@example.com"])
             #expect(counters.first?["count"]?.intValue ?? 0 >= 4)
             #expect(counters.first?["expiresAt"]?.dateValue != nil)
         }
@@ -111,6 +111,36 @@ import Testing
             // Another client address still gets an answer.
             #expect(
                 try await auth.login("user9@example.com", password: "guess guess", ip: "198.51.100.1").status == 401)
+        }
+    }
+
+    @Test func counterWindowsOpenAtTheFirstAttemptAndRenewAfterExpiry() async throws {
+        try await AuthHarness.run { auth in
+            let counters = MongoLoginAttemptRepository(database: auth.database)
+            let first = Date(timeIntervalSince1970: 1_800_000_599)  // one second before a 600 s boundary
+            let opened = try await counters.increment(key: "email:x@example.com", now: first, windowSeconds: 600)
+            #expect(opened == LoginAttemptCounter(count: 1, windowStart: first, windowEnd: first + 600))
+            // Crossing a clock boundary does not start over: the window is the first attempt's.
+            let later = try await counters.increment(key: "email:x@example.com", now: first + 2, windowSeconds: 600)
+            #expect(later == LoginAttemptCounter(count: 2, windowStart: first, windowEnd: first + 600))
+            // Parallel attempts each take their own slot.
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await counters.increment(key: "email:x@example.com", now: first + 3, windowSeconds: 600).count
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(counts.sorted() == Array(3...10))
+            // A success in an old window does not touch a newer one.
+            let renewed = try await counters.increment(key: "email:x@example.com", now: first + 600, windowSeconds: 600)
+            #expect(renewed == LoginAttemptCounter(count: 1, windowStart: first + 600, windowEnd: first + 1200))
+            try await counters.decrement(key: "email:x@example.com", windowStart: first)
+            try await counters.reset(key: "email:x@example.com", windowStart: first)
+            let stored = try await auth.documents("loginAttempts")
+            #expect(stored.count == 1)
+            #expect(stored.first?["count"]?.intValue == 1)
         }
     }
 

@@ -132,13 +132,6 @@ import Testing
         #expect(RequestFactsMiddleware.clientAddress(forwardedFor: nil, peer: "10.0.0.2") == "10.0.0.2")
         #expect(RequestFactsMiddleware.clientAddress(forwardedFor: nil, peer: nil) == nil)
     }
-
-    @Test func loginWindowsAreFixedAndAligned() {
-        let now = Date(timeIntervalSince1970: 1_000_123)
-        let window = LoginRateLimiter.window(containing: now, seconds: 900)
-        #expect(window.start == Date(timeIntervalSince1970: 999_900))
-        #expect(window.end == Date(timeIntervalSince1970: 1_000_800))
-    }
 }
 
 @Suite struct ClientCredentialsTests {

@@ -13,8 +13,10 @@ import PlatformCore
 ///
 /// Every attempt first takes a slot in both counters (an atomic increment), so a burst of
 /// parallel guesses cannot all slip past a check; the attempt over the limit gets 429 with
-/// `Retry-After` (the seconds until its window ends). A successful login gives its slots
-/// back: the email's counter starts over and the IP's loses the attempt.
+/// `Retry-After` (the seconds until its window ends). A window opens at the first attempt
+/// of a key and lasts its configured length, so a burst cannot straddle a clock boundary to
+/// get twice the limit. A successful login gives its slots back: the email's counter
+/// starts over and the IP's loses the attempt.
 struct LoginRateLimiter: Sendable {
     let attempts: any LoginAttemptRepository
     let limits: AuthSettings.LoginRateLimit
@@ -30,36 +32,25 @@ struct LoginRateLimiter: Sendable {
         var windowStart: Date
     }
 
-    /// A fixed window of `seconds` containing `now`.
-    static func window(containing now: Date, seconds: Int) -> (start: Date, end: Date) {
-        let length = Double(max(1, seconds))
-        let start = (now.timeIntervalSince1970 / length).rounded(.down) * length
-        return (Date(timeIntervalSince1970: start), Date(timeIntervalSince1970: start + length))
-    }
-
     /// Counts one attempt for `email` and `clientAddress`.
     /// - Throws: `APIError` `RATE_LIMITED` with `Retry-After` when either counter is past its
     ///   limit; `MongoError` when the counters cannot be reached.
     func reserve(email: String, clientAddress: String?, now: Date = Date()) async throws -> Reservation {
-        let emailWindow = Self.window(containing: now, seconds: limits.emailWindowSeconds)
-        let emailSlot = Slot(key: "email:" + email, windowStart: emailWindow.start)
-        async let emailCount = attempts.increment(
-            key: emailSlot.key, windowStart: emailWindow.start, windowEnd: emailWindow.end)
+        async let emailCounter = attempts.increment(
+            key: "email:" + email, now: now, windowSeconds: limits.emailWindowSeconds)
 
         var addressSlot: Slot?
         var retryAt: Date?
         if let clientAddress {
-            let window = Self.window(containing: now, seconds: limits.ipWindowSeconds)
-            let slot = Slot(key: "ip:" + clientAddress, windowStart: window.start)
-            addressSlot = slot
-            if try await attempts.increment(key: slot.key, windowStart: window.start, windowEnd: window.end)
-                > limits.attemptsPerIP
-            {
-                retryAt = window.end
-            }
+            let key = "ip:" + clientAddress
+            let counter = try await attempts.increment(key: key, now: now, windowSeconds: limits.ipWindowSeconds)
+            addressSlot = Slot(key: key, windowStart: counter.windowStart)
+            if counter.count > limits.attemptsPerIP { retryAt = counter.windowEnd }
         }
-        if try await emailCount > limits.attemptsPerEmail {
-            retryAt = max(retryAt ?? emailWindow.end, emailWindow.end)
+        let emailCount = try await emailCounter
+        let emailSlot = Slot(key: "email:" + email, windowStart: emailCount.windowStart)
+        if emailCount.count > limits.attemptsPerEmail {
+            retryAt = max(retryAt ?? emailCount.windowEnd, emailCount.windowEnd)
         }
         if let retryAt {
             let seconds = max(1, Int((retryAt.timeIntervalSince(now)).rounded(.up)))
