@@ -175,8 +175,11 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "MongoKit", "PlatformCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
@@ -216,6 +219,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
+            dependencies: serviceTestDependencies(["AuthService", "EventService"]),
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ReliabilityTests",
             dependencies: serviceTestDependencies(["AuthService", "EventService"]),
             swiftSettings: strictSettings
         ),

@@ -60,6 +60,9 @@ public final class PlatformProcess: Sendable {
     /// What the process wrote to standard error so far.
     public var standardError: String { captured.errors.withLock { $0 } }
 
+    /// The operating system's process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// Whether the process is still running.
     public var isRunning: Bool { process.isRunning }
 
