@@ -220,6 +220,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: serviceTestDependencies(["AuthService", "EventService"]),
+            exclude: ["auditor_queries.py"],
             swiftSettings: strictSettings
         ),
         .testTarget(

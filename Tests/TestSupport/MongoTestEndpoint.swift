@@ -41,15 +41,25 @@ public struct TestSupportError: Error, CustomStringConvertible {
 }
 
 /// The process-wide double: started on first use, reused by every test.
+///
+/// Callers that arrive while the first start is still under way await that same start:
+/// the actor is re-entered at every `await`, so checking a finished URI alone would let
+/// concurrent first callers each spawn a double of their own (and see different data).
 actor TestDouble {
     static let shared = TestDouble()
 
-    private var startedURI: String?
+    private var start: Task<String, any Error>?
     private var process: Process?
     private var stdinPipe: Pipe?
 
     func uri() async throws -> String {
-        if let startedURI { return startedURI }
+        if let start { return try await start.value }
+        let start = Task { try await self.launch() }
+        self.start = start
+        return try await start.value
+    }
+
+    private func launch() async throws -> String {
         let script = MongoTestEndpoint.repositoryRoot.appendingPathComponent("scripts/mongo-double").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
@@ -66,9 +76,7 @@ actor TestDouble {
         guard let portText = line.split(separator: ":").last, let port = Int(portText) else {
             throw TestSupportError("mongo-double printed an unexpected line: \(line)")
         }
-        let uri = "mongodb://127.0.0.1:\(port)/?appname=tests"
-        startedURI = uri
-        return uri
+        return "mongodb://127.0.0.1:\(port)/?appname=tests"
     }
 
     /// Reads stdout until the `mongo-double listening on HOST:PORT` line (the first start

@@ -1,0 +1,57 @@
+public import Foundation
+import Synchronization
+
+/// Runs a helper program (a Python script, a shell tool) to completion for a test.
+public enum ToolProcess {
+    /// What a finished program printed and how it exited.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var output: String
+    }
+
+    /// Runs `executable arguments` with the test process's environment plus `environment`,
+    /// and returns its exit status and its standard output and error together.
+    /// - Throws: `TestSupportError` when it cannot start or runs past `timeout` (it is killed).
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
+    ) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        let collected = CapturedBytes()
+        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
+        try processLaunchLock.withLock { _ in try process.run() }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now >= deadline {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestSupportError("\(executable.lastPathComponent) ran past \(timeout): \(collected.text)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        output.fileHandleForReading.readabilityHandler = nil
+        collected.append(output.fileHandleForReading.readDataToEndOfFile())
+        return Outcome(status: process.terminationStatus, output: collected.text)
+    }
+
+    /// The Python of the MongoDB double's virtual environment (it has pymongo), created by
+    /// `scripts/mongo-double --setup`.
+    public static var doublePython: URL {
+        MongoTestEndpoint.repositoryRoot.appendingPathComponent(".venv-double/bin/python")
+    }
+}
+
+/// Bytes collected from a pipe's reader thread.
+private final class CapturedBytes: Sendable {
+    private let bytes = Mutex(Data())
+
+    func append(_ data: Data) { bytes.withLock { $0.append(data) } }
+
+    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+}
