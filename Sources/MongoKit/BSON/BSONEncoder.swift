@@ -69,23 +69,43 @@ enum EncoderNode {
         }
     }
 
-    /// Encodes one value, short-circuiting the types BSON stores natively. Metatype
-    /// comparisons, not dynamic casts: this runs for every non-primitive field.
+    /// Encodes one value, short-circuiting the types BSON stores natively.
     static func encode<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> EncoderNode {
-        if T.self == ObjectID.self { return .value(.objectID(unsafeBitCast(value, to: ObjectID.self))) }
-        if T.self == Date.self { return .value(.datetime(unsafeBitCast(value, to: Date.self))) }
-        if T.self == String.self { return .value(.string(unsafeBitCast(value, to: String.self))) }
-        if T.self == Int.self { return .value(.int64(Int64(unsafeBitCast(value, to: Int.self)))) }
-        if T.self == Bool.self { return .value(.bool(unsafeBitCast(value, to: Bool.self))) }
-        if T.self == Double.self { return .value(.double(unsafeBitCast(value, to: Double.self))) }
-        if T.self == BSON.self { return .value(unsafeBitCast(value, to: BSON.self)) }
-        if T.self == BSONDocument.self { return .value(.document(unsafeBitCast(value, to: BSONDocument.self))) }
-        if T.self == Data.self { return .value(.binary(BSONBinary(data: unsafeBitCast(value, to: Data.self)))) }
-        if T.self == BSONBinary.self { return .value(.binary(unsafeBitCast(value, to: BSONBinary.self))) }
-        if T.self == BSONDecimal128.self {
-            return .value(.decimal128(unsafeBitCast(value, to: BSONDecimal128.self)))
-        }
-        if T.self == URL.self { return .value(.string(unsafeBitCast(value, to: URL.self).absoluteString)) }
+        if let native = native(value) { return .value(native) }
+        return try encodeThroughCoding(value, codingPath: codingPath)
+    }
+
+    /// Encodes a field: a native value needs no coding path, so the path (an array
+    /// allocation per field) is built only for values that go through `encode(to:)`.
+    static func encode<T: Encodable>(
+        _ value: T, parentPath: [any CodingKey], key: some CodingKey
+    ) throws -> EncoderNode {
+        if let native = native(value) { return .value(native) }
+        return try encodeThroughCoding(value, codingPath: parentPath + [key])
+    }
+
+    /// The BSON value of a type BSON stores natively, else `nil`. Metatype comparisons,
+    /// not dynamic casts: this runs for every non-primitive field.
+    @inline(__always)
+    static func native<T: Encodable>(_ value: T) -> BSON? {
+        if T.self == ObjectID.self { return .objectID(unsafeBitCast(value, to: ObjectID.self)) }
+        if T.self == Date.self { return .datetime(unsafeBitCast(value, to: Date.self)) }
+        if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
+        if T.self == Int.self { return .int64(Int64(unsafeBitCast(value, to: Int.self))) }
+        if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
+        if T.self == Double.self { return .double(unsafeBitCast(value, to: Double.self)) }
+        if T.self == BSON.self { return unsafeBitCast(value, to: BSON.self) }
+        if T.self == BSONDocument.self { return .document(unsafeBitCast(value, to: BSONDocument.self)) }
+        if T.self == Data.self { return .binary(BSONBinary(data: unsafeBitCast(value, to: Data.self))) }
+        if T.self == BSONBinary.self { return .binary(unsafeBitCast(value, to: BSONBinary.self)) }
+        if T.self == BSONDecimal128.self { return .decimal128(unsafeBitCast(value, to: BSONDecimal128.self)) }
+        if T.self == URL.self { return .string(unsafeBitCast(value, to: URL.self).absoluteString) }
+        return nil
+    }
+
+    private static func encodeThroughCoding<T: Encodable>(
+        _ value: T, codingPath: [any CodingKey]
+    ) throws -> EncoderNode {
         let encoder = ValueEncoder(codingPath: codingPath)
         try value.encode(to: encoder)
         guard let node = encoder.node else {
@@ -169,7 +189,7 @@ struct KeyedBSONEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: Int32, forKey key: Key) throws { box.set(key.stringValue, .value(.int32(value))) }
     mutating func encode(_ value: Int64, forKey key: Key) throws { box.set(key.stringValue, .value(.int64(value))) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        box.set(key.stringValue, try EncoderNode.encode(value, codingPath: codingPath + [key]))
+        box.set(key.stringValue, try EncoderNode.encode(value, parentPath: codingPath, key: key))
     }
 
     mutating func encode(_ value: Int8, forKey key: Key) throws { try encodeInteger(value, key) }
@@ -230,7 +250,7 @@ struct UnkeyedBSONEncodingContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt32) throws { try encodeInteger(value) }
     mutating func encode(_ value: UInt64) throws { try encodeInteger(value) }
     mutating func encode<T: Encodable>(_ value: T) throws {
-        box.items.append(try EncoderNode.encode(value, codingPath: codingPath + [nextKey]))
+        box.items.append(try EncoderNode.encode(value, parentPath: codingPath, key: nextKey))
     }
 
     private func encodeInteger(_ value: some BinaryInteger) throws {
