@@ -107,4 +107,19 @@ import Testing
             #expect(response.code == "PAYLOAD_TOO_LARGE")
         }
     }
+
+    @Test func aBodyOfAnotherContentTypeIs415() async throws {
+        try await AuthHarness.run { auth in
+            let text = try await auth.request(
+                .post, "/auth/register", raw: #"{"email":"t@example.com","password":"password-1"}"#,
+                headers: [.contentType: "text/plain"])
+            #expect(text.status == 415)
+            #expect(text.code == "UNSUPPORTED_MEDIA_TYPE")
+            // The token endpoint takes a form, not JSON.
+            let json = try await auth.request(.post, "/auth/token", json: ["grant_type": "client_credentials"])
+            #expect(json.status == 415)
+            #expect(json.code == "UNSUPPORTED_MEDIA_TYPE")
+            #expect(try await auth.documents("users").allSatisfy { $0["email"] != "t@example.com" })
+        }
+    }
 }

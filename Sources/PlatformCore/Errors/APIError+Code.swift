@@ -53,6 +53,10 @@ extension APIError.Code {
     /// 413: the body is larger than the service accepts.
     public static let payloadTooLarge = Self(
         "PAYLOAD_TOO_LARGE", status: .contentTooLarge, defaultMessage: "The request body is too large.")
+    /// 415: the body is not of the content type the operation declares.
+    public static let unsupportedMediaType = Self(
+        "UNSUPPORTED_MEDIA_TYPE", status: .unsupportedMediaType,
+        defaultMessage: "The request body is not of a supported content type.")
     /// 422: the request is valid but a business rule refuses it.
     public static let businessRule = Self(
         "BUSINESS_RULE", status: .unprocessableContent, defaultMessage: "A business rule refused the request.")

@@ -41,7 +41,8 @@ extension APIError {
     /// A generated OpenAPI server wraps both what the handler threw and its own request
     /// decoding failures in `ServerError`: the handler's error is translated as usual; a
     /// request that did not fit the document (malformed JSON, an unknown field, a wrong type
-    /// or enum value, a missing parameter, another content type) is a 400.
+    /// or enum value, a missing parameter) is a 400, and a body of another content type
+    /// than the operation declares a 415.
     static func translating(serverError: ServerError) -> APIError {
         let underlying = serverError.underlyingError
         switch underlying {
@@ -52,6 +53,11 @@ extension APIError {
         default:
             // A failure while decoding the request happens before there is an operation input.
             if serverError.operationInput == nil {
+                if let runtime = underlying as? any HTTPResponseConvertible,
+                    runtime.httpStatus == .unsupportedMediaType
+                {
+                    return APIError(.unsupportedMediaType)
+                }
                 return APIError(.validationFailed, message: "The request does not match the API contract.")
             }
             return translating(underlying)
@@ -92,6 +98,7 @@ extension APIError {
         case 405: self.init(.methodNotAllowed)
         case 409: self.init(.conflict)
         case 413: self.init(.payloadTooLarge)
+        case 415: self.init(.unsupportedMediaType)
         case 422: self.init(.businessRule)
         case 429: self.init(.rateLimited)
         case 502: self.init(.upstreamUnavailable)
