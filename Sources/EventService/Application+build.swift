@@ -61,7 +61,8 @@ func buildEventApplication(
         ReadinessCheck(name: "indexes") { try indexes.requireReady() },
     ]).addRoutes(to: router)
     metrics?.addRoutes(to: router)
-    router.add(middleware: AuthenticationMiddleware(verifier: verifier))
+    // Every API operation needs a token: refuse anonymous calls before a body is decoded.
+    router.add(middleware: AuthenticationMiddleware(verifier: verifier, allowsAnonymous: { _ in false }))
     try components.api.registerHandlers(
         on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()))
 

@@ -10,7 +10,8 @@ public import Prometheus
 /// matched against the document (404 / 405 otherwise), guarded by the operation's
 /// `x-roles` (401 / 403), and proxied to the service `x-service-tags` names, or answered
 /// by the gateway itself for tag `platform`: `/health`, `/health/ready` (each upstream's
-/// `/health`), `/metrics` (Prometheus text), `/openapi.yaml` (the file) and `/docs`.
+/// `/health`, and the verifying keys when `keysAvailable` is given), `/metrics`
+/// (Prometheus text), `/openapi.yaml` (the file) and `/docs`.
 ///
 /// The caller owns `httpClient` (shut it down after the server stops, e.g. with
 /// `HTTPClientService`) and whatever keeps the verifier's keys fresh (`JWKSRefresher`).
@@ -72,10 +73,10 @@ public func buildGatewayRouter(
                 deadline: configuration.connectTimeout + configuration.readTimeout + .seconds(60)),
             metrics: HTTPRequestMetrics(registry: metrics, namespace: "gateway")
         ))
-    HealthRoutes(
-        checks: UpstreamReadiness.checks(
-            upstreams: upstreams, client: httpClient, timeout: configuration.readinessTimeout)
-    ).addRoutes(to: router)
+    var readiness = UpstreamReadiness.checks(
+        upstreams: upstreams, client: httpClient, timeout: configuration.readinessTimeout)
+    if let keysAvailable { readiness.append(UpstreamReadiness.keys(available: keysAvailable)) }
+    HealthRoutes(checks: readiness).addRoutes(to: router)
     MetricsRoute<PlatformRequestContext>(registry: metrics).addRoutes(to: router)
     DocumentRoutes(contract: contract).addRoutes(to: router)
     return router

@@ -142,10 +142,15 @@ import Testing
 
     @Test func unknownRoutesAndMethodsGetTheEnvelope() async throws {
         try await AuthHarness.run { auth in
-            let missing = try await auth.request(.get, "/nope")
+            let user = try await auth.signedInUser("nope@example.com")
+            let missing = try await auth.request(.get, "/nope", token: user.access)
             #expect(missing.status == 404)
             #expect(missing.code == "NOT_FOUND")
             #expect(missing.headers[.xRequestID] != nil)
+            // Without a token only the public operations answer; anything else is a 401 first.
+            let anonymous = try await auth.request(.get, "/nope")
+            #expect(anonymous.status == 401)
+            #expect(anonymous.code == "UNAUTHORIZED")
         }
     }
 }

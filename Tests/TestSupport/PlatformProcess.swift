@@ -36,15 +36,33 @@ public final class PlatformProcess: Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         let captured = captured
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            captured.appendOutput(handle.availableData)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            captured.appendError(handle.availableData)
-        }
         self.process = process
         // Foundation's Process on Linux is not safe to launch from several threads at once.
         try processLaunchLock.withLock { _ in try process.run() }
+        Self.drain(stdout.fileHandleForReading) { captured.appendOutput($0) }
+        Self.drain(stderr.fileHandleForReading) { captured.appendError($0) }
+    }
+
+    /// Reads `handle` to its end with blocking reads on a thread of its own. Not a
+    /// `readabilityHandler`: its libdispatch read source races its own teardown on Linux and
+    /// crashed the test process in `_dispatch_event_loop_drain` when a child exited
+    /// (swift-corelibs-libdispatch issue 949).
+    private static func drain(_ handle: FileHandle, into sink: @escaping @Sendable (Data) -> Void) {
+        let descriptor = handle.fileDescriptor
+        Thread {
+            // The handle stays open (and the descriptor valid) until this loop ends.
+            withExtendedLifetime(handle) {
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count > 0 {
+                        sink(Data(buffer[0..<count]))
+                    } else if count == 0 || errno != EINTR {
+                        break
+                    }
+                }
+            }
+        }.start()
     }
 
     deinit {

@@ -10,6 +10,18 @@ enum UpstreamReadiness {
         var description: String { "health answered \(status)" }
     }
 
+    struct NoKeys: Error, CustomStringConvertible {
+        var description: String { "no verifying keys loaded yet" }
+    }
+
+    /// `keys`: up once the verifying keys are loaded. Until then every guarded route answers
+    /// 503, so the gateway is not ready for traffic.
+    static func keys(available: @escaping @Sendable () async -> Bool) -> ReadinessCheck {
+        ReadinessCheck(name: "keys") {
+            guard await available() else { throw NoKeys() }
+        }
+    }
+
     static func checks(upstreams: Upstreams, client: HTTPClient, timeout: Duration) -> [ReadinessCheck] {
         upstreams.baseURLs.sorted { $0.key < $1.key }.map { name, baseURL in
             ReadinessCheck(name: name, timeout: timeout) {

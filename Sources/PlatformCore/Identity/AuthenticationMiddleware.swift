@@ -5,16 +5,25 @@ import Logging
 /// Verifies the `Authorization: Bearer …` token of a request, when there is one, and puts
 /// the caller in the context and in `CallerIdentity.current` for the rest of the request.
 ///
-/// A request without the header goes on anonymous (routes decide whether that is enough);
-/// a present but invalid token, or another scheme, is a 401. Identity headers a client sends
-/// (`X-User-*`) are never read.
+/// A request without the header goes on anonymous when `allowsAnonymous` says so (routes
+/// then decide whether that is enough), else it is a 401 before any handler decodes its
+/// body; a present but invalid token, or another scheme, is a 401. Identity headers a
+/// client sends (`X-User-*`) are never read.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = PlatformRequestContext
 
     private let verifier: TokenVerifier
+    private let allowsAnonymous: @Sendable (Request) -> Bool
 
-    public init(verifier: TokenVerifier) {
+    /// - Parameters:
+    ///   - verifier: Verifies the bearer token.
+    ///   - allowsAnonymous: Whether a request without `Authorization` may go on (its
+    ///     operation is public); by default every one may. Generated handlers check roles
+    ///     only after decoding the body, so a service refuses anonymous requests to its
+    ///     protected operations here: 401, never a 400 about a body the caller may not send.
+    public init(verifier: TokenVerifier, allowsAnonymous: @escaping @Sendable (Request) -> Bool = { _ in true }) {
         self.verifier = verifier
+        self.allowsAnonymous = allowsAnonymous
     }
 
     public func handle(
@@ -22,6 +31,9 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         next: (Request, PlatformRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization] else {
+            guard allowsAnonymous(request) else {
+                throw APIError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+            }
             return try await next(request, context)
         }
         guard let token = BearerToken.parse(header) else {

@@ -1,0 +1,142 @@
+import Foundation
+import TestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An HTTP/1.1 answer read off a raw TCP connection: what a server wrote, byte for byte,
+/// for requests an HTTP client library refuses to send (CR or LF inside a header value,
+/// folded lines, NUL bytes).
+struct RawReply: Sendable {
+    /// The numeric status of the status line.
+    var status: Int
+    /// Header fields in order, names as sent.
+    var headers: [HeaderField]
+    var body: Data
+
+    struct HeaderField: Sendable {
+        var name: String
+        var value: String
+    }
+
+    /// The values of `name` (case-insensitive).
+    func values(_ name: String) -> [String] {
+        headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
+    }
+
+    /// The envelope's `error` object, when the body is one.
+    var envelope: [String: Any]? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return nil }
+        return object["error"] as? [String: Any]
+    }
+
+    /// Parses `bytes` as one response; `nil` until the head is complete.
+    static func parse(_ bytes: [UInt8]) -> (reply: RawReply, complete: Bool)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = bytes.indices.dropLast(3).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else {
+            return nil
+        }
+        let head = String(decoding: bytes[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = head[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { return nil }
+        let headers = head.dropFirst().compactMap { line -> HeaderField? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return HeaderField(
+                name: String(line[..<colon]),
+                value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        let body = Data(bytes[(end + 4)...])
+        let reply = RawReply(status: status, headers: headers, body: body)
+        let length = reply.values("Content-Length").first.flatMap(Int.init)
+        return (reply, length.map { body.count >= $0 } ?? false)
+    }
+}
+
+/// One request written as raw bytes to a loopback port, and the answer read back.
+enum RawHTTP {
+    /// Sends `request` to `127.0.0.1:port` and reads one response (until its
+    /// `Content-Length` is complete or the server closes the connection).
+    /// - Throws: `TestSupportError` when nothing that parses as a response arrives in `timeout`.
+    static func exchange(port: Int, _ request: [UInt8], timeout: Int = 10) async throws -> RawReply {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try exchangeBlocking(port: port, request, timeout: timeout) })
+            }
+        }
+    }
+
+    /// A request of `lines` (the request line and header fields, each sent as given, joined
+    /// with CRLF) and `body`.
+    static func request(_ lines: [String], body: [UInt8] = []) -> [UInt8] {
+        Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8) + body
+    }
+
+    private static func exchangeBlocking(port: Int, _ request: [UInt8], timeout: Int) throws -> RawReply {
+        let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
+        defer { close(socket) }
+        // The server may answer and close before it has read everything (e.g. an oversized
+        // header): a failed send still leaves its answer to read.
+        _ = LoopbackSocket.sendAll(socket, request)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+            if let parsed = RawReply.parse(received), parsed.complete { break }
+        }
+        guard let parsed = RawReply.parse(received) else {
+            throw TestSupportError("no HTTP response from port \(port) (\(received.count) bytes)")
+        }
+        return parsed.reply
+    }
+}
+
+/// The POSIX socket calls the raw client and `LoopbackListener` share.
+enum LoopbackSocket {
+    /// A TCP connection to `127.0.0.1:port` with send and receive timeouts of `timeout` s.
+    static func connect(port: Int, timeout: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw TestSupportError("socket() failed") }
+        setTimeouts(socket, seconds: timeout)
+        var address = loopback(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(socket)
+            throw TestSupportError("connect to 127.0.0.1:\(port) failed")
+        }
+        return socket
+    }
+
+    /// Sends every byte; `false` when the peer stopped accepting them.
+    @discardableResult
+    static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count <= 0 { return false }
+            sent += count
+        }
+        return true
+    }
+
+    static func setTimeouts(_ socket: Int32, seconds: Int) {
+        var value = timeval(tv_sec: seconds, tv_usec: 0)
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &value, size)
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &value, size)
+    }
+
+    static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+}
