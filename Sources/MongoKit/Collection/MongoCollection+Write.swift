@@ -34,10 +34,15 @@ extension MongoCollection {
             let optionsHandle = try BSONHandle(copying: options)
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
-            let ok = pointers.withUnsafeMutableBufferPointer { buffer in
-                mongoc_collection_insert_many(
-                    collection, buffer.baseAddress, buffer.count, optionsHandle.opaque, reply.opaque,
-                    error.pointer)
+            // `pointers` borrows the handles' bson_t: keep the handles (which destroy them in
+            // deinit) alive through the call — an optimised build may otherwise release them
+            // right after their last use above, and libmongoc then reads freed documents.
+            let ok = withExtendedLifetime(handles) {
+                pointers.withUnsafeMutableBufferPointer { buffer in
+                    mongoc_collection_insert_many(
+                        collection, buffer.baseAddress, buffer.count, optionsHandle.opaque, reply.opaque,
+                        error.pointer)
+                }
             }
             return try Replies.checked(ok, reply: reply, error: error)
         }
