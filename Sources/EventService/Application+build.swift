@@ -63,6 +63,7 @@ func buildEventApplication(
     metrics?.addRoutes(to: router)
     // Every API operation needs a token: refuse anonymous calls before a body is decoded.
     router.add(middleware: AuthenticationMiddleware(verifier: verifier, allowsAnonymous: { _ in false }))
+    router.add(middleware: BodyLimitMiddleware(maximumBytes: configuration.maximumBodySize))
     try components.api.registerHandlers(
         on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()))
 

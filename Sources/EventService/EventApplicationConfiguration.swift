@@ -12,6 +12,9 @@ public struct EventApplicationConfiguration: Sendable {
     public var runsBackgroundWorkers: Bool
     /// Stops claims at chosen points in tests; `NoClaimFaults` in production.
     public var faultInjector: any ClaimFaultInjector
+    /// The largest request body accepted (413 `PAYLOAD_TOO_LARGE` beyond): 1 MiB, as at
+    /// the gateway, so a direct caller cannot make the service buffer more.
+    public var maximumBodySize: Int = 1 << 20
 
     /// Creates the configuration.
     /// - Parameters:

@@ -49,6 +49,17 @@ import Testing
         }
     }
 
+    @Test func bodiesOverOneMebibyteAre413EvenWhenCalledDirectly() async throws {
+        try await EventHarness.run { harness in
+            let title = String(repeating: "x", count: 1 << 20)
+            let response = try await harness.request(
+                .post, "/events", token: try await harness.operatorToken(), rawBody: #"{"title":"\#(title)"}"#)
+            #expect(response.status == 413)
+            #expect(response.code == "PAYLOAD_TOO_LARGE")
+            #expect(try await harness.count("events") == 0)
+        }
+    }
+
     @Test func writesNeedOperatorOrAdmin() async throws {
         try await EventHarness.run { harness in
             let event = try await harness.createEvent(conditions: Self.login)

@@ -1,15 +1,19 @@
-import Hummingbird
-import PlatformCore
+public import Hummingbird
 
 /// Buffers each request body up to `maximumBytes` before any handler sees it: the
 /// generated OpenAPI decoders would otherwise read a body of any size. A larger body is
 /// 413 `PAYLOAD_TOO_LARGE`.
-struct BodyLimitMiddleware: RouterMiddleware {
-    typealias Context = PlatformRequestContext
+public struct BodyLimitMiddleware: RouterMiddleware {
+    public typealias Context = PlatformRequestContext
 
-    let maximumBytes: Int
+    /// The largest body accepted, in bytes.
+    public let maximumBytes: Int
 
-    func handle(
+    public init(maximumBytes: Int) {
+        self.maximumBytes = maximumBytes
+    }
+
+    public func handle(
         _ request: Request, context: PlatformRequestContext,
         next: (Request, PlatformRequestContext) async throws -> Response
     ) async throws -> Response {
