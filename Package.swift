@@ -171,6 +171,30 @@ let package = Package(
             path: "benchmarks/GatewayBenchmark",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ES256Benchmark",
+            dependencies: [
+                "PlatformCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "benchmarks/ES256Benchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "PlatformBenchmark",
+            dependencies: [
+                "PlatformCore", "MongoKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "benchmarks/PlatformBenchmark",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
