@@ -48,57 +48,13 @@ public struct TestSupportError: Error, CustomStringConvertible {
 actor TestDouble {
     static let shared = TestDouble()
 
-    private var start: Task<String, any Error>?
-    private var process: Process?
-    private var stdinPipe: Pipe?
+    /// The first start; kept (with the double it started) for the life of the test process.
+    private var start: Task<MongoDoubleProcess, any Error>?
 
     func uri() async throws -> String {
-        if let start { return try await start.value }
-        let start = Task { try await self.launch() }
+        if let start { return try await start.value.uri }
+        let start = Task { try await MongoDoubleProcess() }
         self.start = start
-        return try await start.value
-    }
-
-    private func launch() async throws -> String {
-        let script = MongoTestEndpoint.repositoryRoot.appendingPathComponent("scripts/mongo-double").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "0", "--exit-on-stdin-eof"]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try processLaunchLock.withLock { _ in try process.run() }
-        self.process = process
-        self.stdinPipe = stdin  // kept open for the life of the test process
-
-        let line = try await Self.readListeningLine(from: stdout.fileHandleForReading)
-        guard let portText = line.split(separator: ":").last, let port = Int(portText) else {
-            throw TestSupportError("mongo-double printed an unexpected line: \(line)")
-        }
-        return "mongodb://127.0.0.1:\(port)/?appname=tests"
-    }
-
-    /// Reads stdout until the `mongo-double listening on HOST:PORT` line (the first start
-    /// may install the double's venv, so it gets minutes, not seconds).
-    private static func readListeningLine(from handle: FileHandle) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                var buffer = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty {
-                        continuation.resume(throwing: TestSupportError("mongo-double exited before listening"))
-                        return
-                    }
-                    buffer.append(chunk)
-                    let text = String(decoding: buffer, as: UTF8.self)
-                    if let line = text.split(separator: "\n").first(where: { $0.contains("listening on") }) {
-                        continuation.resume(returning: String(line))
-                        return
-                    }
-                }
-            }
-        }
+        return try await start.value.uri
     }
 }

@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import Logging
+import MongoKit
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -81,4 +83,26 @@ func printResult(_ value: some Encodable) throws {
 /// A progress line on standard error (standard output carries only the result).
 func note(_ message: String) {
     FileHandle.standardError.write(Data("  \(message)\n".utf8))
+}
+
+/// Runs `body` with a MongoDB pool on `mongoURI` and an HTTP client of `connections`, and
+/// closes both afterwards, whether `body` returned or threw.
+func withBenchmarkClients<Result>(
+    mongoURI: String, socketTimeout: Duration, connections: Int, timeout: TimeAmount = .seconds(120),
+    _ body: (MongoClientPool, BenchHTTP) async throws -> Result
+) async throws -> Result {
+    let pool = try MongoClientPool(
+        configuration: MongoClientConfiguration(uri: mongoURI, maxPoolSize: 4, socketTimeout: socketTimeout),
+        logger: Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() })
+    let http = BenchHTTP(connections: connections, timeout: timeout)
+    do {
+        let result = try await body(pool, http)
+        await http.shutdown()
+        await pool.close()
+        return result
+    } catch {
+        await http.shutdown()
+        await pool.close()
+        throw error
+    }
 }

@@ -51,20 +51,12 @@ struct ClaimsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pool = try MongoClientPool(
-            configuration: MongoClientConfiguration(
-                uri: endpoint.mongoURI, maxPoolSize: 4, socketTimeout: .seconds(300)),
-            logger: Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() })
-        let http = BenchHTTP(connections: max(concurrency, 8))
-        do {
-            try printResult(try await measure(pool: pool, http: http))
-        } catch {
-            await http.shutdown()
-            await pool.close()
-            throw error
+        let result = try await withBenchmarkClients(
+            mongoURI: endpoint.mongoURI, socketTimeout: .seconds(300), connections: max(concurrency, 8)
+        ) { pool, http in
+            try await measure(pool: pool, http: http)
         }
-        await http.shutdown()
-        await pool.close()
+        try printResult(result)
     }
 
     private func measure(pool: MongoClientPool, http: BenchHTTP) async throws -> Result {

@@ -44,20 +44,12 @@ struct ProgressCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pool = try MongoClientPool(
-            configuration: MongoClientConfiguration(
-                uri: endpoint.mongoURI, maxPoolSize: 4, socketTimeout: .seconds(600)),
-            logger: Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() })
-        let http = BenchHTTP(connections: 4, timeout: .seconds(600))
-        do {
-            try printResult(try await measure(pool: pool, http: http))
-        } catch {
-            await http.shutdown()
-            await pool.close()
-            throw error
+        let result = try await withBenchmarkClients(
+            mongoURI: endpoint.mongoURI, socketTimeout: .seconds(600), connections: 4, timeout: .seconds(600)
+        ) { pool, http in
+            try await measure(pool: pool, http: http)
         }
-        await http.shutdown()
-        await pool.close()
+        try printResult(result)
     }
 
     private func measure(pool: MongoClientPool, http: BenchHTTP) async throws -> Result {

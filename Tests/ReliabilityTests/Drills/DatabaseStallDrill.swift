@@ -48,7 +48,7 @@ extension FaultDrills {
 
         @Test(.timeLimit(.minutes(4))) func aStalledDatabaseFailsRequestsFastAndRecoversWithoutRestart() async throws {
             let started = ContinuousClock.now
-            let double = try await PrivateMongoDouble()
+            let double = try await MongoDoubleProcess(appName: "drill", showsErrors: false)
             do {
                 try await Drill.withCluster(mongoURI: double.uri, overrides: Self.environment) { cluster in
                     try await Self.drill(cluster: cluster, double: double, started: started)
@@ -61,7 +61,7 @@ extension FaultDrills {
         }
 
         static func drill(
-            cluster: PlatformCluster, double: PrivateMongoDouble, started: ContinuousClock.Instant
+            cluster: PlatformCluster, double: MongoDoubleProcess, started: ContinuousClock.Instant
         )
             async throws
         {
