@@ -6,6 +6,11 @@ internal import CMongoC
 /// stack values (and imports the type as opaque), so a `bson_t` is never a Swift local:
 /// either libbson allocates it (`bson_new_from_data`) or this class allocates 128-aligned
 /// storage for an out-parameter. Only the owning job uses the pointer.
+///
+/// Swift may release an object right after the last read of one of its properties, so a
+/// caller that passes `opaque` to C keeps the handle alive until the call has returned:
+/// `defer { withExtendedLifetime(handle) {} }` after creating it. (Without it, an optimised
+/// build freed `insertMany`'s documents before libmongoc read them.)
 final class BSONHandle {
     /// The `bson_t *`, as libbson's and libmongoc's functions take it.
     let opaque: OpaquePointer

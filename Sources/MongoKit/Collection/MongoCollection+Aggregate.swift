@@ -15,6 +15,7 @@ extension MongoCollection {
             try await resources.open(database: database, collection: name) { collection in
                 let pipelineHandle = try BSONHandle(copying: pipelineDocument)
                 let optionsHandle = try BSONHandle(copying: options)
+                defer { withExtendedLifetime((pipelineHandle, optionsHandle)) {} }
                 return mongoc_collection_aggregate(
                     collection, MONGOC_QUERY_NONE, pipelineHandle.opaque, optionsHandle.opaque, nil)
             }

@@ -27,7 +27,9 @@ extension MongoCollection {
         let reply = try await withCollection { collection in
             let options = mongoc_find_and_modify_opts_new()!
             defer { mongoc_find_and_modify_opts_destroy(options) }
-            // The handles must outlive the call: the opts object only borrows them.
+            // libmongoc copies what the opts setters are given; the handles still live to the
+            // end of the call, since an optimised build may release a handle right after the
+            // last read of its pointer.
             let updateHandle = try update.map { try BSONHandle(copying: $0) }
             let sortHandle = try sort.map { try BSONHandle(copying: $0) }
             let projectionHandle = try projection.map { try BSONHandle(copying: $0) }
@@ -38,6 +40,7 @@ extension MongoCollection {
             mongoc_find_and_modify_opts_set_flags(options, mongoc_find_and_modify_flags_t(rawValue: flags))
             mongoc_find_and_modify_opts_append(options, extraHandle.opaque)
             let filterHandle = try BSONHandle(copying: filter)
+            defer { withExtendedLifetime((updateHandle, sortHandle, projectionHandle, extraHandle, filterHandle)) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
             let ok = mongoc_collection_find_and_modify_with_opts(

@@ -11,6 +11,7 @@ extension MongoCollection {
             try await resources.open(database: database, collection: name) { collection in
                 let filterHandle = try BSONHandle(copying: filter)
                 let optionsHandle = try BSONHandle(copying: optionsDocument)
+                defer { withExtendedLifetime((filterHandle, optionsHandle)) {} }
                 return mongoc_collection_find_with_opts(collection, filterHandle.opaque, optionsHandle.opaque, nil)
             }
         }
@@ -23,6 +24,7 @@ extension MongoCollection {
         let document = try await withCollection { [options] collection -> BSONDocument? in
             let filterHandle = try BSONHandle(copying: filter)
             let optionsHandle = try BSONHandle(copying: options)
+            defer { withExtendedLifetime((filterHandle, optionsHandle)) {} }
             let cursor = mongoc_collection_find_with_opts(collection, filterHandle.opaque, optionsHandle.opaque, nil)!
             defer { mongoc_cursor_destroy(cursor) }
             var current: OpaquePointer?
@@ -43,6 +45,7 @@ extension MongoCollection {
     public func countDocuments(_ filter: BSONDocument = [:]) async throws -> Int {
         try await withCollection { collection in
             let filterHandle = try BSONHandle(copying: filter)
+            defer { withExtendedLifetime(filterHandle) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
             let count = mongoc_collection_count_documents(

@@ -11,6 +11,7 @@ extension MongoCollection {
         _ = try await withCollection { collection in
             let documentHandle = try BSONHandle(copying: document)
             let optionsHandle = try BSONHandle(copying: options)
+            defer { withExtendedLifetime((documentHandle, optionsHandle)) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
             let ok = mongoc_collection_insert_one(
@@ -32,17 +33,12 @@ extension MongoCollection {
             let handles = try documents.map { try BSONHandle(copying: $0) }
             var pointers: [OpaquePointer?] = handles.map(\.opaque)
             let optionsHandle = try BSONHandle(copying: options)
+            defer { withExtendedLifetime((handles, optionsHandle)) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
-            // `pointers` borrows the handles' bson_t: keep the handles (which destroy them in
-            // deinit) alive through the call — an optimised build may otherwise release them
-            // right after their last use above, and libmongoc then reads freed documents.
-            let ok = withExtendedLifetime(handles) {
-                pointers.withUnsafeMutableBufferPointer { buffer in
-                    mongoc_collection_insert_many(
-                        collection, buffer.baseAddress, buffer.count, optionsHandle.opaque, reply.opaque,
-                        error.pointer)
-                }
+            let ok = pointers.withUnsafeMutableBufferPointer { buffer in
+                mongoc_collection_insert_many(
+                    collection, buffer.baseAddress, buffer.count, optionsHandle.opaque, reply.opaque, error.pointer)
             }
             return try Replies.checked(ok, reply: reply, error: error)
         }
@@ -74,6 +70,7 @@ extension MongoCollection {
             let filterHandle = try BSONHandle(copying: filter)
             let updateHandle = try BSONHandle(copying: update)
             let optionsHandle = try BSONHandle(copying: options)
+            defer { withExtendedLifetime((filterHandle, updateHandle, optionsHandle)) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
             let ok =
@@ -109,6 +106,7 @@ extension MongoCollection {
         let reply = try await withCollection { collection in
             let filterHandle = try BSONHandle(copying: filter)
             let optionsHandle = try BSONHandle(copying: options)
+            defer { withExtendedLifetime((filterHandle, optionsHandle)) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
             let ok =

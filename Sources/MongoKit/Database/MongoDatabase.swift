@@ -24,6 +24,7 @@ public struct MongoDatabase: Sendable {
             let database = mongoc_client_get_database(client, name)!
             defer { mongoc_database_destroy(database) }
             let commandHandle = try BSONHandle(copying: command)
+            defer { withExtendedLifetime(commandHandle) {} }
             let reply = BSONHandle(reply: ())
             let error = BSONErrorBuffer()
             let ok = mongoc_database_command_with_opts(
