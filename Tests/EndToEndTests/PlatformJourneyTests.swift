@@ -32,8 +32,12 @@ import Testing
         let userID = try await register("user@example.com")
         let operatorID = try await register("operator@example.com")
         let auditorID = try await register("auditor@example.com")
-        #expect(try await gateway.call(.PUT, "/users/\(operatorID)/roles", token: admin, json: ["roles": ["OPERATOR"]]).status == 200)
-        #expect(try await gateway.call(.PUT, "/users/\(auditorID)/roles", token: admin, json: ["roles": ["AUDITOR"]]).status == 200)
+        #expect(
+            try await gateway.call(.PUT, "/users/\(operatorID)/roles", token: admin, json: ["roles": ["OPERATOR"]])
+                .status == 200)
+        #expect(
+            try await gateway.call(.PUT, "/users/\(auditorID)/roles", token: admin, json: ["roles": ["AUDITOR"]]).status
+                == 200)
         let operatorToken = try await login("operator@example.com", "password-operator@example.com")
         let auditor = try await login("auditor@example.com", "password-auditor@example.com")
 
@@ -54,7 +58,8 @@ import Testing
             .POST, "/events", token: operatorToken,
             json: [
                 "title": "Three-day streak", "description": "Log in three days in a row",
-                "startAt": PlatformClient.iso(now.addingTimeInterval(-5 * 86_400)), "endAt": PlatformClient.iso(now.addingTimeInterval(86_400)),
+                "startAt": PlatformClient.iso(now.addingTimeInterval(-5 * 86_400)),
+                "endAt": PlatformClient.iso(now.addingTimeInterval(86_400)),
                 "timezone": "UTC", "conditions": [["type": "CONTINUOUS_LOGIN", "days": 3]],
             ])
         #expect(created.status == 201, "\(created.object)")
@@ -63,19 +68,28 @@ import Testing
             ["type": "POINT", "name": "100 points", "amount": 100, "stock": 10],
             ["type": "COUPON", "name": "Welcome coupon", "couponTemplate": "WELCOME", "stock": 10],
         ] {
-            #expect(try await gateway.call(.POST, "/events/\(eventID)/rewards", token: operatorToken, json: reward).status == 201)
+            #expect(
+                try await gateway.call(.POST, "/events/\(eventID)/rewards", token: operatorToken, json: reward).status
+                    == 201)
         }
-        #expect(try await gateway.call(.POST, "/events/\(eventID)/status", token: operatorToken, json: ["status": "ACTIVE"]).status == 200)
+        #expect(
+            try await gateway.call(.POST, "/events/\(eventID)/status", token: operatorToken, json: ["status": "ACTIVE"])
+                .status == 200)
 
         // Activity: today's login travels auth's outbox; the two days before come from the game server.
         _ = try await login("user@example.com", "password-user@example.com")
         let userToken = try await login("user@example.com", "password-user@example.com")
         let recorded = try await gateway.call(
             .POST, "/activities", token: service,
-            json: ["activities": [1, 2].map { days in
-                ["userId": userID, "type": "LOGIN", "occurredAt": PlatformClient.iso(now.addingTimeInterval(Double(-days) * 86_400)),
-                 "sourceId": "game-login-\(days)"]
-            }])
+            json: [
+                "activities": [1, 2].map { days in
+                    [
+                        "userId": userID, "type": "LOGIN",
+                        "occurredAt": PlatformClient.iso(now.addingTimeInterval(Double(-days) * 86_400)),
+                        "sourceId": "game-login-\(days)",
+                    ]
+                }
+            ])
         #expect(recorded.status == 201)
 
         // Progress turns met once the outbox delivered today's login (within seconds).
@@ -143,7 +157,8 @@ import Testing
             ("auditor records activity", .POST, "/activities", auditor, 403),
         ]
         for (what, method, path, token, expected) in refusals {
-            let reply = try await gateway.call(method, path, token: token, json: method == .POST ? [:] as [String: Any] : nil)
+            let reply = try await gateway.call(
+                method, path, token: token, json: method == .POST ? [:] as [String: Any] : nil)
             #expect(reply.status == expected, "\(what): \(reply.status)")
         }
 

@@ -141,14 +141,16 @@ public final class PlatformCluster: Sendable {
     /// Registers `email`, gives it `roles` as the ADMIN, and logs it in.
     public func account(_ email: String, roles: [String]) async throws -> (id: String, token: String) {
         let id = try await register(email)
-        let reply = try await gateway.call(.PUT, "/users/\(id)/roles", token: try await adminToken(), json: ["roles": roles])
+        let reply = try await gateway.call(
+            .PUT, "/users/\(id)/roles", token: try await adminToken(), json: ["roles": roles])
         guard reply.status == 200 else { throw TestSupportError("roles for \(email) answered \(reply.status)") }
         return (id, try await login(email, "password-\(email)"))
     }
 
     /// A SERVICE client's access token (client-credentials grant).
     public func serviceToken(name: String = "game-server") async throws -> String {
-        let client = try await gateway.call(.POST, "/service-clients", token: try await adminToken(), json: ["name": name])
+        let client = try await gateway.call(
+            .POST, "/service-clients", token: try await adminToken(), json: ["name": name])
         guard client.status == 201, let id = client.object["clientId"] as? String,
             let secret = client.object["clientSecret"] as? String
         else { throw TestSupportError("service client answered \(client.status): \(client.text)") }

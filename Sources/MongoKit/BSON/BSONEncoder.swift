@@ -209,7 +209,8 @@ struct KeyedBSONEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     ) -> KeyedEncodingContainer<NestedKey> {
         let nested = EncoderNode.DocumentBox()
         box.set(key.stringValue, .document(nested))
-        return KeyedEncodingContainer(KeyedBSONEncodingContainer<NestedKey>(box: nested, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(
+            KeyedBSONEncodingContainer<NestedKey>(box: nested, codingPath: codingPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
@@ -257,7 +258,9 @@ struct UnkeyedBSONEncodingContainer: UnkeyedEncodingContainer {
         box.items.append(.value(try BSONNumbers.bson(value, codingPath: codingPath + [nextKey])))
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    )
         -> KeyedEncodingContainer<NestedKey>
     {
         let nested = EncoderNode.DocumentBox()
