@@ -37,32 +37,9 @@ public final class PlatformProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         let captured = captured
         self.process = process
-        // Foundation's Process on Linux is not safe to launch from several threads at once.
-        try processLaunchLock.withLock { _ in try process.run() }
-        Self.drain(stdout.fileHandleForReading) { captured.appendOutput($0) }
-        Self.drain(stderr.fileHandleForReading) { captured.appendError($0) }
-    }
-
-    /// Reads `handle` to its end with blocking reads on a thread of its own. Not a
-    /// `readabilityHandler`: its libdispatch read source races its own teardown on Linux and
-    /// crashed the test process in `_dispatch_event_loop_drain` when a child exited
-    /// (swift-corelibs-libdispatch issue 949).
-    private static func drain(_ handle: FileHandle, into sink: @escaping @Sendable (Data) -> Void) {
-        let descriptor = handle.fileDescriptor
-        Thread {
-            // The handle stays open (and the descriptor valid) until this loop ends.
-            withExtendedLifetime(handle) {
-                var buffer = [UInt8](repeating: 0, count: 65_536)
-                while true {
-                    let count = read(descriptor, &buffer, buffer.count)
-                    if count > 0 {
-                        sink(Data(buffer[0..<count]))
-                    } else if count == 0 || errno != EINTR {
-                        break
-                    }
-                }
-            }
-        }.start()
+        try launchSerialized(process)
+        drainPipe(stdout.fileHandleForReading) { captured.appendOutput($0) }
+        drainPipe(stderr.fileHandleForReading) { captured.appendError($0) }
     }
 
     deinit {
@@ -153,6 +130,3 @@ private final class CapturedOutput: Sendable {
         errors.withLock { $0 += chunk }
     }
 }
-
-/// Serialises child-process launches across the test process (see `PlatformProcess.init`).
-let processLaunchLock = Mutex(())

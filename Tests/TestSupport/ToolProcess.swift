@@ -25,18 +25,16 @@ public enum ToolProcess {
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         let collected = CapturedBytes()
-        output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        try processLaunchLock.withLock { _ in try process.run() }
+        try launchSerialized(process)
+        drainPipe(output.fileHandleForReading, into: collected.append, finished: collected.finish)
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while process.isRunning || !collected.isFinished {
             if ContinuousClock.now >= deadline {
                 kill(process.processIdentifier, SIGKILL)
                 throw TestSupportError("\(executable.lastPathComponent) ran past \(timeout): \(collected.text)")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        output.fileHandleForReading.readabilityHandler = nil
-        collected.append(output.fileHandleForReading.readDataToEndOfFile())
         return Outcome(status: process.terminationStatus, output: collected.text)
     }
 
@@ -47,11 +45,16 @@ public enum ToolProcess {
     }
 }
 
-/// Bytes collected from a pipe's reader thread.
+/// Bytes collected from a pipe's reader thread, and whether it reached the end.
 private final class CapturedBytes: Sendable {
     private let bytes = Mutex(Data())
+    private let finished = Mutex(false)
 
     func append(_ data: Data) { bytes.withLock { $0.append(data) } }
+
+    func finish() { finished.withLock { $0 = true } }
+
+    var isFinished: Bool { finished.withLock { $0 } }
 
     var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 }
