@@ -143,6 +143,29 @@ import Testing
         #expect(refused.status == 422)
         #expect((refused.object["error"] as? [String: Any])?["code"] as? String == "CONDITION_NOT_MET")
 
+        // The operator enters the two missing days by hand; the late user's next claim is
+        // granted, and rests on staff-entered activity (an auditor's question below).
+        let entered = try await gateway.call(
+            .POST, "/activities", token: operatorToken,
+            json: [
+                "activities": [1, 2].map { days in
+                    [
+                        "userId": lateID, "type": "LOGIN",
+                        "occurredAt": PlatformClient.iso(now.addingTimeInterval(Double(-days) * 86_400)),
+                    ]
+                }
+            ])
+        #expect(entered.status == 201, "\(entered.object)")
+        var lateMet = false
+        let lateDeadline = ContinuousClock.now + .seconds(20)
+        while !lateMet && ContinuousClock.now < lateDeadline {
+            let progress = try await gateway.call(.GET, "/events/\(eventID)/progress", token: lateToken)
+            lateMet = progress.object["met"] as? Bool ?? false
+            if !lateMet { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(lateMet, "the late user's streak never became met")
+        #expect(try await gateway.call(.POST, "/events/\(eventID)/claims", token: lateToken).status == 201)
+
         // Every role is refused what it may not do.
         let refusals: [(String, HTTPMethod, String, String?, Int)] = [
             ("user creates an event", .POST, "/events", userToken, 403),

@@ -91,9 +91,9 @@ def expectations(facts: dict) -> dict:
     event, user, late = ObjectId(facts['eventId']), ObjectId(facts['userId']), ObjectId(facts['lateUserId'])
 
     def granted(rows):
-        assert [r['userId'] for r in rows] == [user], rows
-        assert sorted(rows[0]['grantedRewards']) == ['100 points', 'Welcome coupon'], rows
-        assert isinstance(rows[0]['grantedAt'], datetime.datetime), rows
+        assert [r['userId'] for r in rows] == [user, late], rows  # in grant order
+        assert all(sorted(r['grantedRewards']) == ['100 points', 'Welcome coupon'] for r in rows), rows
+        assert all(isinstance(r['grantedAt'], datetime.datetime) for r in rows), rows
 
     def rejected(rows):
         assert len(rows) == 1 and rows[0]['eventId'] == event, rows
@@ -110,7 +110,12 @@ def expectations(facts: dict) -> dict:
         assert rows == [], rows
 
     def points(rows):
-        assert [(r['_id'], r['points'], r['grants']) for r in rows] == [(event, 100, 1)], rows
+        assert [(r['_id'], r['points'], r['grants']) for r in rows] == [(event, 200, 2)], rows
+
+    def staff_entered(rows):
+        assert [r['userId'] for r in rows] == [late], rows
+        roles = {e['recordedBy']['role'] for e in rows[0]['evidence']}
+        assert 'OPERATOR' in roles, rows
 
     def wallet(rows):
         assert len(rows) == 1, rows
@@ -128,7 +133,7 @@ def expectations(facts: dict) -> dict:
         'Is any claim stuck PENDING or FAILED?': ({}, nothing),
         'Total points granted per event': ({}, points),
         'Does any user hold two GRANTED claims for one event?': ({}, nothing),
-        'Which grants rest on staff-entered activity?': ({}, nothing),
+        'Which grants rest on staff-entered activity?': ({}, staff_entered),
         'What does user Y hold?': ({'userId': facts['userId']}, wallet),
         'Who holds a staff role?': ({}, staff),
     }
