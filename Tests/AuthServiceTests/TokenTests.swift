@@ -36,8 +36,8 @@ import Testing
             #expect(keys.first?["use"] as? String == "sig")
             #expect((keys.first?["x"] as? String)?.count == 43)
             #expect(keys.first?["d"] == nil)  // never the private part
-            let published = JWTKeyCollection()
-            try await published.add(jwksJSON: jwks.text)
+            let published = VerifyingKeys()
+            try await published.replace(withJWKSJSON: jwks.text)
             let identity = try await TokenVerifier(keys: published).verify(user.access)
             #expect(identity.subject == user.id)
             #expect(identity.roles == [.user])

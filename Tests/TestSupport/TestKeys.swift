@@ -34,11 +34,9 @@ kU8TTWesLbXZuqDI6a532DyIIju3oz/99hAYWrFrul9afIOMNGyhRGkK
     /// The secondary private key.
     public static func secondaryKey() throws -> ES256PrivateKey { try ES256PrivateKey(pem: secondaryPEM) }
 
-    /// A collection holding only the primary key's public half, as a service sees it.
-    public static func verifyingKeys() async throws -> JWTKeyCollection {
-        let keys = JWTKeyCollection()
-        await keys.add(ecdsa: try primaryKey().publicKey, kid: JWKIdentifier(string: primaryKID))
-        return keys
+    /// Only the primary key's public half, as a service sees it.
+    public static func verifyingKeys() async throws -> VerifyingKeys {
+        try await VerifyingKeys([(kid: primaryKID, key: try primaryKey().publicKey)])
     }
 
     /// A verifier that accepts tokens of the primary key (default issuer and audience).

@@ -5,15 +5,17 @@ import PlatformCore
 /// Auth's key material: the one ES256 private key that signs, and every public key that
 /// is still published (the signing key's first, then earlier keys during a rotation).
 ///
-/// One `JWTKeyCollection` holds them all, so signing and auth's own verification
-/// (defence in depth) use the same keys the JWKS publishes (STYLE §15).
+/// Signing and auth's own verification (defence in depth) use the same keys the JWKS
+/// publishes (STYLE §15).
 struct SigningKeys: Sendable {
     /// The `kid` of the signing key, put in every token's header.
     let currentKeyID: String
     /// The published keys, the signing key's first.
     let publicKeys: [AuthSettings.PublicKey]
-    /// All keys, by `kid`.
+    /// All keys, by `kid`, for signing.
     let collection: JWTKeyCollection
+    /// The published keys, by `kid`, for auth's own verification.
+    let verifyingKeys: VerifyingKeys
 
     /// Loads the configured keys, or generates a development key (with a warning) when none
     /// is configured.
@@ -43,6 +45,7 @@ struct SigningKeys: Sendable {
         let collection = JWTKeyCollection()
         await collection.add(ecdsa: privateKey, kid: JWKIdentifier(string: currentKeyID))
         var published = [current]
+        var verifying = [(kid: currentKeyID, key: privateKey.publicKey)]
         for key in settings.previousPublicKeys {
             if let existing = published.first(where: { $0.kid == key.kid }) {
                 // The current key listed again (e.g. a copy of the JWKS): harmless.
@@ -57,11 +60,14 @@ struct SigningKeys: Sendable {
             }
             await collection.add(ecdsa: publicKey, kid: JWKIdentifier(string: key.kid))
             published.append(key)
+            verifying.append((kid: key.kid, key: publicKey))
         }
         logger.info(
             "signing keys loaded",
             metadata: ["jwt.kid": .string(currentKeyID), "jwt.publishedKeys": .stringConvertible(published.count)])
-        return SigningKeys(currentKeyID: currentKeyID, publicKeys: published, collection: collection)
+        return SigningKeys(
+            currentKeyID: currentKeyID, publicKeys: published, collection: collection,
+            verifyingKeys: try await VerifyingKeys(verifying))
     }
 
     /// Signs `claims` with the signing key, naming its `kid` in the header.
@@ -71,7 +77,7 @@ struct SigningKeys: Sendable {
 
     /// A verifier over every published key, with the platform's issuer and audience.
     var verifier: TokenVerifier {
-        TokenVerifier(keys: collection)
+        TokenVerifier(keys: verifyingKeys)
     }
 }
 

@@ -31,8 +31,13 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     /// Checks expiry and not-before (jwt-kit). Issuer and audience are checked by
     /// `TokenExpectations.check(_:)`, which knows the expected values.
     public func verify(using algorithm: some JWTAlgorithm) async throws {
-        try exp.verifyNotExpired()
-        try nbf?.verifyNotBefore()
+        try checkTimeWindow()
+    }
+
+    /// Throws jwt-kit's claim error unless `now` is before `exp` and after `nbf` (if any).
+    public func checkTimeWindow(now: Date = Date()) throws {
+        try exp.verifyNotExpired(currentDate: now)
+        try nbf?.verifyNotBefore(currentDate: now)
     }
 
     /// The identity these claims describe; unknown role names are dropped.

@@ -49,9 +49,15 @@ enum JWKSFetch {
             throw Failure(description: "status \(response.status.code)")
         }
         let body = try await response.body.collect(upTo: maximumBodySize)
+        return try usableKeys(json: Data(body.readableBytesView))
+    }
+
+    /// The ES256 keys of a JWK set's JSON, by `kid`.
+    /// - Throws: `Failure` for JSON that is not a JWK set, or a set without one usable key.
+    static func usableKeys(json: Data) throws -> [(kid: String, key: ES256PublicKey)] {
         let set: KeySet
         do {
-            set = try JSONDecoder().decode(KeySet.self, from: Data(body.readableBytesView))
+            set = try JSONDecoder().decode(KeySet.self, from: json)
         } catch {
             throw Failure(description: "the body is not a JWK set")
         }

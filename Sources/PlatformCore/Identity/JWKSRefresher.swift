@@ -1,10 +1,10 @@
 public import AsyncHTTPClient
-public import JWTKit
+import JWTKit
 public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// Keeps a `JWTKeyCollection` in step with auth's JWK set (`GET /.well-known/jwks.json`),
+/// Keeps `VerifyingKeys` in step with auth's JWK set (`GET /.well-known/jwks.json`),
 /// so tokens signed by a rotated key verify without a restart. Run it as a `Service`.
 ///
 /// - At start it fetches the set, retrying with exponential backoff until it succeeds or
@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// Only ES256 keys (`kty: EC`, `crv: P-256`, `alg` ES256 or absent, `use` sig or absent,
 /// with a `kid`) are taken; others are ignored. A token verifies only with the key its
-/// `kid` names (the collection keeps no default key). A key stays usable while the set lists it
+/// `kid` names. A key stays usable while the set lists it
 /// and is removed once a successful fetch no longer does. A fetch that fails, or yields no
 /// usable key, leaves the keys as they were.
 public actor JWKSRefresher: Service {
@@ -52,7 +52,7 @@ public actor JWKSRefresher: Service {
     }
 
     /// The verifying keys; hand them to `TokenVerifier` (or use `verifier(expectations:)`).
-    public nonisolated let keys: JWTKeyCollection
+    public nonisolated let keys: VerifyingKeys
     private let configuration: Configuration
     private let httpClient: HTTPClient
     private let logger: Logger
@@ -70,7 +70,7 @@ public actor JWKSRefresher: Service {
     ///   - keys: The collection to fill; a new one by default.
     ///   - logger: Logs fetch failures (warning) and key changes (info).
     public init(
-        configuration: Configuration, httpClient: HTTPClient, keys: JWTKeyCollection = JWTKeyCollection(),
+        configuration: Configuration, httpClient: HTTPClient, keys: VerifyingKeys = VerifyingKeys(),
         logger: Logger
     ) {
         self.configuration = configuration
@@ -160,19 +160,17 @@ public actor JWKSRefresher: Service {
         let listedKIDs = Set(listed.map(\.kid))
         let added = listedKIDs.subtracting(loadedKIDs)
         let removed = loadedKIDs.subtracting(listedKIDs)
-        for (kid, key) in listed {
-            await keys.add(ecdsa: key, kid: JWKIdentifier(string: kid))
-        }
-        for kid in removed {
-            await keys.remove(kid: JWKIdentifier(string: kid))
+        do {
+            try await keys.replace(with: listed)
+        } catch {
+            logger.warning(
+                "jwks keys not usable",
+                metadata: ["jwks.url": .string(configuration.url), "error.description": .string("\(error)")])
+            return false
         }
         if !removed.isEmpty {
             for cache in caches.withLock({ $0 }) { cache.removeAll() }
         }
-        // jwt-kit makes the first key added the default and verifies a token whose `kid` it
-        // does not know with it: a delisted key would stay usable that way. Only keys the
-        // set lists, by their `kid`, verify.
-        await keys.clearDefault()
         loadedKIDs = listedKIDs
         if !added.isEmpty || !removed.isEmpty {
             logger.info(

@@ -1,30 +1,38 @@
-public import JWTKit
+import JWTKit
 public import Logging
 
-/// Verifies the platform's access tokens: an ES256 signature by a key the collection
-/// holds (by `kid`), the time window, our issuer and our audience. Anything else — `alg:
-/// none`, HS256 keyed with the public key, a forged or zero signature, an unknown `kid` —
-/// is a 401 with no reason in the body (STYLE §15); the reason goes to the debug log.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Verifies the platform's access tokens: a compact JWS whose header says `alg: ES256`
+/// and names (by `kid`) a key of `keys`, whose signature that key verifies, and whose
+/// claims are inside their time window and name our issuer and audience. Anything else —
+/// `alg: none`, HS256 keyed with the public key, a forged, zero or DER signature, an
+/// unknown or missing `kid`, a `crit` header — is a 401 with no reason in the body
+/// (STYLE §15); the reason goes to the debug log.
 ///
-/// The key collection only ever holds ES256 keys, so jwt-kit refuses every other
-/// algorithm. When a token names a `kid` the collection lacks, `refreshKeys` (if given)
-/// may fetch new keys once — key rotation without a restart.
+/// The signature check is jwt-kit's ES256 algorithm, called on the caller's thread (see
+/// `VerifyingKeys`): a token verifies without suspending unless its `kid` is unknown, when
+/// `refreshKeys` (if given) may fetch new keys once — key rotation without a restart.
 public struct TokenVerifier: Sendable {
     /// The public keys (auth's JWKS), by `kid`.
-    public let keys: JWTKeyCollection
+    public let keys: VerifyingKeys
     public let expectations: TokenExpectations
     private let refreshKeys: (@Sendable () async -> Bool)?
     /// Tokens already verified (see `VerifiedTokenCache`); `nil` verifies every time.
     public let cache: VerifiedTokenCache?
 
     /// - Parameters:
-    ///   - keys: ES256 public keys only.
+    ///   - keys: The ES256 public keys tokens may be signed with.
     ///   - expectations: The issuer and audience to insist on.
     ///   - refreshKeys: Called when a token's `kid` is unknown; returns whether new keys
     ///     arrived (the caller rate-limits it).
     ///   - cache: Remembers verified tokens; `nil` (the default) verifies every time.
     public init(
-        keys: JWTKeyCollection, expectations: TokenExpectations = TokenExpectations(),
+        keys: VerifyingKeys, expectations: TokenExpectations = TokenExpectations(),
         refreshKeys: (@Sendable () async -> Bool)? = nil, cache: VerifiedTokenCache? = nil
     ) {
         self.keys = keys
@@ -41,40 +49,61 @@ public struct TokenVerifier: Sendable {
         if let cache, let identity = cache.identity(for: token) {
             return identity
         }
+        switch check(token) {
+        case .valid(let claims):
+            return accept(token, claims)
+        case .unknownKeyID:
+            guard let refreshKeys, await refreshKeys() else { throw Self.rejection("unknown kid", logger) }
+            guard case .valid(let claims) = check(token) else { throw Self.rejection("unknown kid", logger) }
+            return accept(token, claims)
+        case .invalid(let reason):
+            throw Self.rejection(reason, logger)
+        }
+    }
+
+    /// What one look at a token found.
+    private enum Outcome {
+        case valid(AccessTokenClaims)
+        case unknownKeyID
+        case invalid(String)
+    }
+
+    /// Parses and checks `token` against the keys held now; never suspends.
+    private func check(_ token: String) -> Outcome {
+        guard let jws = CompactJWS(token) else { return .invalid("not a compact JWS") }
+        guard jws.header.alg == "ES256" else { return .invalid("alg is not ES256") }
+        guard jws.header.crit == nil else { return .invalid("crit header") }
+        guard let kid = jws.header.kid else { return .invalid("no kid") }
+        guard let algorithm = keys.algorithm(for: kid) else { return .unknownKeyID }
+        // ES256 signatures are the raw 64-byte R || S (RFC 7518 §3.4), never DER.
+        guard jws.signature.count == 64, (try? algorithm.verify(jws.signature, signs: jws.signingInput)) == true
+        else { return .invalid("signature") }
+        let claims: AccessTokenClaims
         do {
-            return try await verifyOnce(token)
-        } catch let error as JWTError where Self.mayNeedNewKeys(error) {
-            guard let refreshKeys, await refreshKeys() else {
-                throw Self.rejection("unknown kid", logger)
-            }
-            do {
-                return try await verifyOnce(token)
-            } catch {
-                throw Self.rejection(String(describing: error), logger)
-            }
-        } catch let error as APIError {
-            throw error
+            claims = try Self.payloadDecoder.decode(AccessTokenClaims.self, from: Data(jws.payload))
         } catch {
-            throw Self.rejection(String(describing: error), logger)
+            return .invalid("claims do not decode: \(error)")
         }
+        do {
+            try claims.checkTimeWindow()
+        } catch {
+            return .invalid("outside its time window")
+        }
+        guard expectations.accepts(claims) else { return .invalid("issuer or audience") }
+        return .valid(claims)
     }
 
-    /// Whether a failure may mean the token is signed by a key we do not have yet. jwt-kit
-    /// does not report an unknown `kid` as such: it falls back to the collection's default
-    /// key (a signature failure) or, with no key at all, reports `noKeyProvided`. So these
-    /// all ask `refreshKeys`, which rate-limits the fetches a flood of bad tokens can cause.
-    private static func mayNeedNewKeys(_ error: JWTError) -> Bool {
-        [.unknownKID, .noKeyProvided, .signatureVerificationFailed].contains(error.errorType)
-    }
-
-    private func verifyOnce(_ token: String) async throws -> CallerIdentity {
-        let claims = try await keys.verify(token, as: AccessTokenClaims.self)
-        guard expectations.accepts(claims) else {
-            throw APIError(.unauthorized, message: "The access token is not valid.")
-        }
+    private func accept(_ token: String, _ claims: AccessTokenClaims) -> CallerIdentity {
         cache?.store(token, claims: claims)
         return claims.identity
     }
+
+    /// Claims times are seconds since 1970 (RFC 7519 NumericDate), as jwt-kit writes them.
+    private static let payloadDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return decoder
+    }()
 
     private static func rejection(_ reason: String, _ logger: Logger?) -> APIError {
         logger?.debug("access token rejected", metadata: ["reason": .string(String(reason.prefix(200)))])

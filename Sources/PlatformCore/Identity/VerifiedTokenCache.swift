@@ -82,16 +82,6 @@ public final class VerifiedTokenCache: Sendable {
     public var count: Int { entries.withLock { $0.count } }
 
     static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        Date().timeIntervalSince1970
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif

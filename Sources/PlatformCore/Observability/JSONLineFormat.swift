@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -40,9 +45,9 @@ enum JSONLineFormat {
 
     /// The current time as RFC 3339 UTC with milliseconds, e.g. `2025-01-02T03:04:05.678Z`.
     static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return timestamp(seconds: now.tv_sec, milliseconds: Int(now.tv_nsec / 1_000_000))
+        let milliseconds = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let (seconds, remainder) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        return timestamp(seconds: time_t(seconds), milliseconds: Int(remainder))
     }
 
     static func timestamp(seconds: time_t, milliseconds: Int) -> String {
