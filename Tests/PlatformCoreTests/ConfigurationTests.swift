@@ -21,6 +21,7 @@ import Testing
                     serverSelectionTimeout: .milliseconds(5000),
                     connectTimeout: .milliseconds(2000),
                     socketTimeout: .milliseconds(10000),
+                    waitQueueTimeout: .milliseconds(5000),
                     appName: "event-reward-auth"
                 )
         )
@@ -45,6 +46,7 @@ import Testing
             "MONGODB_SERVER_SELECTION_TIMEOUT_MS": "300",
             "MONGODB_CONNECT_TIMEOUT_MS": "150",
             "MONGODB_SOCKET_TIMEOUT_MS": "900",
+            "MONGODB_WAIT_QUEUE_TIMEOUT_MS": "250",
             "LOG_LEVEL": "DEBUG",
             "LOG_FORMAT": "text",
         ])
@@ -61,6 +63,7 @@ import Testing
         #expect(mongo.serverSelectionTimeout == .milliseconds(300))
         #expect(mongo.connectTimeout == .milliseconds(150))
         #expect(mongo.socketTimeout == .milliseconds(900))
+        #expect(mongo.waitQueueTimeout == .milliseconds(250))
         #expect(configuration.logging == LoggingConfiguration(level: .debug, format: .text))
         #expect(configuration.event.logLevel == .debug)
     }
@@ -88,6 +91,7 @@ import Testing
         ("MONGODB_SERVER_SELECTION_TIMEOUT_MS", "soon"),
         ("MONGODB_CONNECT_TIMEOUT_MS", "0"),
         ("MONGODB_SOCKET_TIMEOUT_MS", "99999999999"),
+        ("MONGODB_WAIT_QUEUE_TIMEOUT_MS", "-5"),
         ("LOG_LEVEL", "loud"),
         ("LOG_FORMAT", "xml"),
         ("AUTH_URL", "ftp://auth"),

@@ -11,6 +11,10 @@ public struct MongoClientConfiguration: Sendable, Equatable {
     public var connectTimeout: Duration
     /// How long a command may wait for its reply. Default 10 s.
     public var socketTimeout: Duration
+    /// How long an operation may wait for a connection of the pool when all
+    /// `maxPoolSize` are in use; then it fails with `MongoError.timeout`. `nil` (the
+    /// default) waits as long as it takes.
+    public var waitQueueTimeout: Duration?
     /// The application name the server logs for each connection.
     public var appName: String?
 
@@ -20,6 +24,7 @@ public struct MongoClientConfiguration: Sendable, Equatable {
         serverSelectionTimeout: Duration = .seconds(5),
         connectTimeout: Duration = .seconds(2),
         socketTimeout: Duration = .seconds(10),
+        waitQueueTimeout: Duration? = nil,
         appName: String? = nil
     ) {
         self.uri = uri
@@ -27,6 +32,7 @@ public struct MongoClientConfiguration: Sendable, Equatable {
         self.serverSelectionTimeout = serverSelectionTimeout
         self.connectTimeout = connectTimeout
         self.socketTimeout = socketTimeout
+        self.waitQueueTimeout = waitQueueTimeout
         self.appName = appName
     }
 }

@@ -91,7 +91,7 @@ public final class MongoClientPool: Service,
         }
         guard !alreadyClosed else { return }
         for _ in 0..<configuration.maxPoolSize {
-            await permits.acquire()
+            await permits.acquireUncancellably()
         }
         try? await threadPool.shutdownGracefully()
         mongoc_client_pool_destroy(pool)
@@ -131,9 +131,17 @@ public final class MongoClientPool: Service,
     }
 
     /// Takes one permit (one client's worth); pair with `releasePermit()`.
+    /// - Throws: `MongoError.timeout` when none frees up within the configuration's
+    ///   `waitQueueTimeout`; `CancellationError` when the task is cancelled while waiting.
     func acquirePermit() async throws {
         guard !isClosed.withLock({ $0 }) else { throw MongoError.closed }
-        await permits.acquire()
+        do {
+            try await permits.acquire(within: configuration.waitQueueTimeout)
+        } catch is PermitGate.TimedOut {
+            throw MongoError.timeout(
+                message: "no MongoDB connection of the pool (\(configuration.maxPoolSize)) came free within "
+                    + "\(configuration.waitQueueTimeout.map { "\($0)" } ?? "the wait")")
+        }
     }
 
     func releasePermit() {

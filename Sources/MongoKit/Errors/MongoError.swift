@@ -8,7 +8,8 @@ public enum MongoError: Error, Sendable, CustomStringConvertible {
     case serverSelection(message: String)
     /// The connection failed or was closed.
     case network(message: String)
-    /// The server did not answer within the socket timeout (or `maxTimeMS` expired).
+    /// The server did not answer within the socket timeout (or `maxTimeMS` expired), or no
+    /// connection of the pool came free within `waitQueueTimeout`.
     case timeout(message: String)
     /// The server rejected the command.
     case command(CommandFailure)

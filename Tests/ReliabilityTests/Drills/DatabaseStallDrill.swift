@@ -23,19 +23,20 @@ extension FaultDrills {
         static let serverSelectionTimeout = 1500
         static let connectTimeout = 1000
         static let socketTimeout = 1500
+        static let waitQueueTimeout = 1500
         static let environment = [
             "MONGODB_SERVER_SELECTION_TIMEOUT_MS": "\(serverSelectionTimeout)",
             "MONGODB_CONNECT_TIMEOUT_MS": "\(connectTimeout)", "MONGODB_SOCKET_TIMEOUT_MS": "\(socketTimeout)",
+            "MONGODB_WAIT_QUEUE_TIMEOUT_MS": "\(waitQueueTimeout)",
         ]
         /// Copies of each probe sent at once in the second round: 48 requests, 32 of them to
         /// the event service — twice its 16 MongoDB connections, so half of them first wait
         /// for a connection (a deeper queue waits longer: see docs/RELIABILITY.md).
         static let burst = 8
-        /// The longest a request may take while the database stalls: one failed operation
-        /// (the command's socket timeout, then the driver's one retry failing server
-        /// selection), one more server-selection timeout for a request that first waited for a
-        /// pooled connection, plus 2.5 s for two busy cores.
-        static let budget = Duration.milliseconds(socketTimeout + 2 * serverSelectionTimeout + 2500)
+        /// The longest a request may take while the database stalls: the longest wait for a
+        /// pooled connection, one failed operation (the command's socket timeout, then the
+        /// driver's one retry failing server selection), plus 2.5 s for two busy cores.
+        static let budget = Duration.milliseconds(waitQueueTimeout + socketTimeout + serverSelectionTimeout + 2500)
 
         /// A request the drill sends while the database stalls and after.
         struct Probe: Sendable {
