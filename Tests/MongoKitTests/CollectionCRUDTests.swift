@@ -34,6 +34,29 @@ import Testing
         }
     }
 
+    @Test func typedInsertsKeepOrAddTheirIDWhereverItIs() async throws {
+        struct Leading: Codable, Equatable { var _id: ObjectID; var name: String }
+        struct Trailing: Codable, Equatable { var name: String; var _id: String }
+        struct Missing: Codable, Equatable { var name: String }
+        try await withTestDatabase { database in
+            let leading = Leading(_id: ObjectID(), name: "first")
+            let inserted = try await database.collection("leading", withType: Leading.self).insertMany([leading])
+            #expect(inserted.insertedIDs == [.objectID(leading._id)])
+            #expect(try await database.collection("leading", withType: Leading.self).findOne() == leading)
+
+            let trailing = Trailing(name: "last", _id: "key-1")
+            let result = try await database.collection("trailing", withType: Trailing.self).insertOne(trailing)
+            #expect(result.insertedID == "key-1")
+            let raw = try #require(try await database.collection("trailing").findOne())
+            #expect(raw["_id"] == "key-1" && raw["name"] == "last")
+
+            let missing = try await database.collection("missing", withType: Missing.self).insertOne(Missing(name: "m"))
+            let id = try #require(missing.insertedID.objectIDValue)
+            let stored = try #require(try await database.collection("missing").findOne(["_id": .objectID(id)]))
+            #expect(stored.keys == ["_id", "name"])
+        }
+    }
+
     @Test func insertManyUpdateDeleteAndCount() async throws {
         try await withTestDatabase { database in
             let collection = database.collection("items")

@@ -1,5 +1,10 @@
 // Encodes and decodes the claim-like documents in a file of concatenated BSON documents
-// (written by benchmarks/bson_pymongo.py) with MongoKit, and prints the rates as JSON.
+// (written by benchmarks/bson_pymongo.py) with MongoKit, and prints the rates as JSON:
+// bytes -> BSONDocument ("decode"), BSONDocument -> bytes ("encode"), bytes -> a Codable
+// struct through BSONDocument ("codableDecode"), and a Codable struct straight to bytes
+// with `BSONEncoder.encodeBytes` ("codableEncode", the counterpart of pymongo's dict -> bytes).
+// Before timing it checks that MongoKit re-encodes every document byte for byte as pymongo
+// wrote it, and that `encodeBytes` gives the same bytes as `encode(_:)` + `bytes()`.
 // Usage: BSONBenchmark DOCS.bson [ROUNDS]
 import Foundation
 import MongoKit
@@ -76,6 +81,12 @@ guard reencoded == raw else {
     exit(1)
 }
 
+// Sanity: the byte encoder must agree with the tree encoder on every document.
+for claim in claims where try BSONEncoder().encodeBytes(claim) != BSONEncoder().encode(claim).bytes() {
+    FileHandle.standardError.write(Data("encodeBytes differs from encode(_:).bytes()\n".utf8))
+    exit(1)
+}
+
 var sink = 0
 let decodeRate = try bestRate(rounds: rounds, count: raw.count) {
     documents = try raw.map { try BSONDocument(bytes: $0) }
@@ -89,7 +100,7 @@ let codableDecodeRate = try bestRate(rounds: rounds, count: raw.count) {
     sink &+= claims.count
 }
 let codableEncodeRate = try bestRate(rounds: rounds, count: claims.count) {
-    for claim in claims { sink &+= try BSONEncoder().encode(claim).bytes().count }
+    for claim in claims { sink &+= try BSONEncoder().encodeBytes(claim).count }
 }
 let result: [String: Double] = [
     "documents": Double(raw.count),

@@ -20,6 +20,22 @@ public struct BSONEncoder: Sendable {
         return document
     }
 
+    /// Encodes a value that encodes as a document straight to that document's BSON bytes,
+    /// the same bytes as `encode(value).bytes()` without building the document first.
+    ///
+    /// Synthesized `Codable` conformances take the fast path; a type that uses containers
+    /// out of order (a nested container written after its parent went on, `superEncoder`,
+    /// a key written twice) or reads `codingPath` is encoded again through `encode(_:)`.
+    /// - Returns: The document's bytes, ready for libbson (`bson_new_from_data`).
+    /// - Throws: `EncodingError.invalidValue` as `encode(_:)` does; `BSONError.unrepresentable`
+    ///   as `BSONDocument.bytes()` does (a key containing NUL, a date out of range).
+    public func encodeBytes(_ value: some Encodable) throws -> [UInt8] {
+        if let bytes = ByteEncoder.encode(value) {
+            return bytes
+        }
+        return try BSONWriter.serialize(encode(value))
+    }
+
     /// Encodes any `Encodable` value to a `BSON` value.
     /// - Throws: `EncodingError.invalidValue` naming the key path of what cannot be stored.
     public func encodeValue(_ value: some Encodable) throws -> BSON {
@@ -219,9 +235,12 @@ struct KeyedBSONEncodingContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
         return UnkeyedBSONEncodingContainer(box: nested, codingPath: codingPath + [key])
     }
 
-    mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
+    // "super" as a key of its own: `Key` (e.g. synthesized `CodingKeys`) need not have it.
+    mutating func superEncoder() -> any Encoder { superEncoder(key: DynamicKey("super")) }
 
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
+    mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(key: key) }
+
+    private func superEncoder(key: some CodingKey) -> any Encoder {
         let encoder = ValueEncoder(codingPath: codingPath + [key])
         box.set(key.stringValue, .deferred(encoder))
         return encoder

@@ -1,8 +1,11 @@
 import Foundation
 
 /// Serialises `BSONDocument`s to BSON bytes (the wire format libbson wraps).
+///
+/// The byte encoder (`ByteEncodingState`) appends to `bytes` directly and uses the
+/// `append…`/`writeValue` helpers, so both produce the same bytes for the same value.
 struct BSONWriter {
-    private(set) var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
@@ -38,6 +41,11 @@ struct BSONWriter {
     private mutating func writeElement(key: String, value: BSON) throws(BSONError) {
         bytes.append(value.typeByte)
         try appendCString(key, what: "key")
+        try writeValue(value)
+    }
+
+    /// Appends what follows an element's type byte and key: the value itself.
+    mutating func writeValue(_ value: BSON) throws(BSONError) {
         switch value {
         case .double(let number):
             appendInteger(number.bitPattern)
@@ -88,11 +96,16 @@ struct BSONWriter {
         return exact
     }
 
-    private mutating func appendInteger<Integer: FixedWidthInteger>(_ value: Integer) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    mutating func appendInteger<Integer: FixedWidthInteger>(_ value: Integer) {
+        // Byte by byte (unrolled once specialised) beats appending a raw buffer's contents.
+        var remaining = value
+        for _ in 0..<MemoryLayout<Integer>.size {
+            bytes.append(UInt8(truncatingIfNeeded: remaining))
+            remaining >>= 8
+        }
     }
 
-    private mutating func appendString(_ text: String) {
+    mutating func appendString(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             appendInteger(Int32(truncatingIfNeeded: utf8.count + 1))
@@ -112,7 +125,7 @@ struct BSONWriter {
         bytes.append(0)
     }
 
-    private mutating func patchLength(at start: Int) {
+    mutating func patchLength(at start: Int) {
         let length = Int32(truncatingIfNeeded: bytes.count - start).littleEndian
         withUnsafeBytes(of: length) { raw in
             for offset in 0..<4 {

@@ -21,13 +21,19 @@ final class BSONHandle {
 
     /// A libbson copy of `document`'s bytes.
     /// - Throws: `MongoError.encoding` when the document cannot be serialised.
-    init(copying document: BSONDocument) throws(MongoError) {
+    convenience init(copying document: BSONDocument) throws(MongoError) {
         let bytes: [UInt8]
         do {
             bytes = try BSONWriter.serialize(document)
         } catch {
             throw MongoError.encoding(keyPath: "", message: error.description)
         }
+        try self.init(bytes: bytes)
+    }
+
+    /// A libbson copy of a document's BSON bytes (e.g. from `BSONEncoder.encodeBytes`).
+    /// - Throws: `MongoError.encoding` when libbson does not accept them as a document.
+    init(bytes: [UInt8]) throws(MongoError) {
         guard let created = bytes.withUnsafeBufferPointer({ bson_new_from_data($0.baseAddress, $0.count) }) else {
             throw MongoError.encoding(keyPath: "", message: "libbson rejected the document")
         }

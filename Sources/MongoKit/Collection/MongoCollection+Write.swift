@@ -6,10 +6,10 @@ extension MongoCollection {
     /// - Throws: `MongoError.duplicateKey` when a unique index refuses it.
     @discardableResult
     public func insertOne(_ value: T) async throws -> InsertOneResult {
-        let (document, id) = try Self.withID(try encode(value))
+        let (bytes, id) = try encodedForInsert(value)
         let options = writeOptions()
         _ = try await withCollection { collection in
-            let documentHandle = try BSONHandle(copying: document)
+            let documentHandle = try BSONHandle(bytes: bytes)
             let optionsHandle = try BSONHandle(copying: options)
             defer { withExtendedLifetime((documentHandle, optionsHandle)) {} }
             let reply = BSONHandle(reply: ())
@@ -26,11 +26,11 @@ extension MongoCollection {
     @discardableResult
     public func insertMany(_ values: [T], ordered: Bool = true) async throws -> InsertManyResult {
         guard !values.isEmpty else { return InsertManyResult(insertedIDs: []) }
-        let prepared = try values.map { try Self.withID(try encode($0)) }
-        let documents = prepared.map(\.document)
+        let prepared = try values.map { try encodedForInsert($0) }
+        let documents = prepared.map(\.bytes)
         let options = writeOptions(["ordered": .bool(ordered)])
         _ = try await withCollection { collection in
-            let handles = try documents.map { try BSONHandle(copying: $0) }
+            let handles = try documents.map { try BSONHandle(bytes: $0) }
             var pointers: [OpaquePointer?] = handles.map(\.opaque)
             let optionsHandle = try BSONHandle(copying: options)
             defer { withExtendedLifetime((handles, optionsHandle)) {} }
@@ -132,7 +132,39 @@ extension MongoCollection {
     }
 
     /// The document with an `_id` first, generated when missing.
-    static func withID(_ document: BSONDocument) throws -> (document: BSONDocument, id: BSON) {
+    /// `value`'s BSON bytes for an insert and its `_id`, generated when it has none.
+    ///
+    /// Encoded straight to bytes; a value whose first field is an ObjectID `_id` (every
+    /// typed model of the platform) goes as encoded, any other is read back to find or add
+    /// its `_id`.
+    func encodedForInsert(_ value: T) throws -> (bytes: [UInt8], id: BSON) {
+        let bytes: [UInt8]
+        do {
+            bytes = try BSONEncoder().encodeBytes(value)
+        } catch {
+            throw MongoError.from(encodingError: error)
+        }
+        if let id = Self.leadingObjectID(bytes) {
+            return (bytes, .objectID(id))
+        }
+        do {
+            let (document, id) = Self.withID(try BSONDocument(bytes: bytes))
+            return (try BSONWriter.serialize(document), id)
+        } catch {
+            throw MongoError.from(encodingError: error)
+        }
+    }
+
+    /// The ObjectID of a document whose first element is `_id` of type ObjectID.
+    static func leadingObjectID(_ bytes: [UInt8]) -> ObjectID? {
+        // length (4), type 0x07, "_id\0", 12 bytes of id
+        guard bytes.count >= 21, bytes[4] == 0x07, bytes[5] == 0x5F, bytes[6] == 0x69, bytes[7] == 0x64,
+            bytes[8] == 0
+        else { return nil }
+        return try? ObjectID(bytes: Array(bytes[9..<21]))
+    }
+
+    static func withID(_ document: BSONDocument) -> (document: BSONDocument, id: BSON) {
         if let id = document["_id"] {
             return (document, id)
         }

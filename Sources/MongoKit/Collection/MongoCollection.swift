@@ -43,14 +43,6 @@ public struct MongoCollection<T: Codable>: Sendable {
         return options
     }
 
-    func encode(_ value: T) throws -> BSONDocument {
-        do {
-            return try BSONEncoder().encode(value)
-        } catch {
-            throw MongoError.from(encodingError: error)
-        }
-    }
-
     func decode<U: Decodable>(_ document: BSONDocument, as type: U.Type) throws -> U {
         do {
             return try BSONDecoder().decode(type, from: document)
