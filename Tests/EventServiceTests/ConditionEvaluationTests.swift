@@ -184,6 +184,44 @@ import Testing
         }
     }
 
+    @Test func evidenceIsTheEarliestThousandActivitiesAndEachInviteesFirstInvitation() async throws {
+        try await EventHarness.run { harness in
+            let now = harness.clock.now
+            let (event, _) = try await harness.activeEvent(
+                conditions: [
+                    ["type": "CUSTOM", "activityType": "PLAY", "aggregate": "count", "gte": 1],
+                    ["type": "FRIEND_INVITE", "count": 2],
+                ],
+                start: now.addingTimeInterval(-7200))
+            let user = ObjectID()
+            // 1,003 plays, newest recorded first, so storage order is not time order.
+            let plays = (0..<1_003).map { ("PLAY", now.addingTimeInterval(-Double($0 + 1)), [String: Any]()) }
+            try await harness.record(user, Array(plays[..<1_000]))
+            try await harness.record(user, Array(plays[1_000...]))
+            try await harness.record(
+                user,
+                [
+                    ("FRIEND_INVITE", now.addingTimeInterval(-3000), ["inviteeId": "a"]),
+                    ("FRIEND_INVITE", now.addingTimeInterval(-2000), ["inviteeId": "b"]),
+                    ("FRIEND_INVITE", now.addingTimeInterval(-1000), ["inviteeId": "a"]),  // again: not evidence
+                ])
+            let response = try await progress(harness, event, user)
+            #expect(condition(response, 0)["current"] as? Double == 1_003)
+
+            let claim = try await harness.claim(event, as: user)
+            #expect(claim.status == 201)
+            let evidence = Set(claim["activityIds"] as? [String] ?? [])
+            let earliestPlays = try await harness.database.collection("activities")
+                .find(["type": "PLAY"], options: FindOptions(sort: ["occurredAt": 1, "_id": 1], limit: 1_000))
+                .toArray().compactMap { $0["_id"]?.objectIDValue?.hex }
+            let invites = try await harness.database.collection("activities")
+                .find(["type": "FRIEND_INVITE"], options: FindOptions(sort: ["occurredAt": 1]))
+                .toArray().compactMap { $0["_id"]?.objectIDValue?.hex }
+            #expect(earliestPlays.count == 1_000)
+            #expect(evidence == Set(earliestPlays + [invites[0], invites[1]]))
+        }
+    }
+
     @Test func progressOfADraftOrMissingEventIs404AndABadIdIs400() async throws {
         try await EventHarness.run { harness in
             let draft = try await harness.createEvent(conditions: [["type": "FRIEND_INVITE", "count": 1]])

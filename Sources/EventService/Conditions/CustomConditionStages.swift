@@ -13,30 +13,47 @@ struct CustomConditionStages: Sendable {
 
     var stages: [BSONDocument] {
         var stages: [BSONDocument] = [["$match": ["type": .string(rule.activityType)]]]
-        let limit = BSON.int(ConditionPipeline.activityIDLimit)
         switch rule.aggregate {
         case .count:
             stages += [
-                ["$sort": ["occurredAt": 1, "_id": 1]],
-                ["$group": ["_id": .null, "current": ["$sum": 1], "activityIds": ["$push": "$_id"]]],
-                ["$project": ["_id": 0, "current": 1, "activityIds": ["$slice": ["$activityIds", limit]]]],
+                ["$group": ["_id": .null, "current": ["$sum": 1], "activityIds": Self.earliestIDs]],
+                ["$project": ["_id": 0, "current": 1, "activityIds": 1]],
             ]
         case .sum:
             stages +=
                 numericValueStages + [
-                    ["$sort": ["occurredAt": 1, "_id": 1]],
-                    ["$group": ["_id": .null, "current": ["$sum": "$value"], "activityIds": ["$push": "$_id"]]],
-                    ["$project": ["_id": 0, "current": 1, "activityIds": ["$slice": ["$activityIds", limit]]]],
+                    ["$group": ["_id": .null, "current": ["$sum": "$value"], "activityIds": Self.earliestIDs]],
+                    ["$project": ["_id": 0, "current": 1, "activityIds": 1]],
                 ]
         case .max:
             stages +=
                 numericValueStages + [
-                    ["$sort": ["value": -1, "occurredAt": 1, "_id": 1]],
-                    ["$group": ["_id": .null, "current": ["$first": "$value"], "first": ["$first": "$_id"]]],
-                    ["$project": ["_id": 0, "current": 1, "activityIds": ["$first"]]],
+                    [
+                        "$group": [
+                            "_id": .null,
+                            "best": [
+                                "$top": [
+                                    "sortBy": ["value": -1, "occurredAt": 1, "_id": 1],
+                                    "output": ["value": "$value", "id": "$_id"],
+                                ]
+                            ],
+                        ]
+                    ],
+                    ["$project": ["_id": 0, "current": "$best.value", "activityIds": ["$best.id"]]],
                 ]
         }
         return stages
+    }
+
+    /// The ids of the group's first `activityIDLimit` activities by time: `$topN` keeps only
+    /// those while it reads the group, where a `$sort` and a `$push` would sort and hold all.
+    static var earliestIDs: BSON {
+        [
+            "$topN": [
+                "n": .int(ConditionPipeline.activityIDLimit), "sortBy": ["occurredAt": 1, "_id": 1],
+                "output": "$_id",
+            ]
+        ]
     }
 
     /// Sets `value` to the rule's attribute and keeps only activities where it is a number.

@@ -5,22 +5,37 @@ import MongoKit
 /// twice counts once; an activity without an invitee counts not at all).
 ///
 /// Output: at most one document `{current: <distinct invitees>, activityIds: [...]}`, one
-/// id per invitee (its first invitation).
+/// id per invitee (its first invitation), the earliest `activityIDLimit` of them by time.
+/// `$top`/`$topN` keep only what is returned while they read, so no stage sorts or holds
+/// all of a user's invitations.
 struct FriendInviteStages: Sendable {
     let count: Int
 
     var stages: [BSONDocument] {
         [
             ["$match": ["type": "FRIEND_INVITE", "attributes.inviteeId": ["$exists": true, "$ne": .null]]],
-            ["$sort": ["occurredAt": 1, "_id": 1]],
-            ["$group": ["_id": "$attributes.inviteeId", "first": ["$first": "$_id"]]],
-            ["$group": ["_id": .null, "current": ["$sum": 1], "activityIds": ["$push": "$first"]]],
             [
-                "$project": [
-                    "_id": 0, "current": 1,
-                    "activityIds": ["$slice": ["$activityIds", .int(ConditionPipeline.activityIDLimit)]],
+                "$group": [
+                    "_id": "$attributes.inviteeId",
+                    "first": [
+                        "$top": [
+                            "sortBy": ["occurredAt": 1, "_id": 1], "output": ["at": "$occurredAt", "id": "$_id"],
+                        ]
+                    ],
                 ]
             ],
+            [
+                "$group": [
+                    "_id": .null, "current": ["$sum": 1],
+                    "activityIds": [
+                        "$topN": [
+                            "n": .int(ConditionPipeline.activityIDLimit),
+                            "sortBy": ["first.at": 1, "first.id": 1], "output": "$first.id",
+                        ]
+                    ],
+                ]
+            ],
+            ["$project": ["_id": 0, "current": 1, "activityIds": 1]],
         ]
     }
 }

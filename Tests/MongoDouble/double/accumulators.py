@@ -14,9 +14,11 @@ The accumulator functions are shared with $setWindowFields (window.py).
 
 from __future__ import annotations
 
+import functools
+import heapq
 import statistics
 
-from mongomock_ng import aggregate
+from mongomock_ng import aggregate, helpers
 from sentinels import NOTHING
 
 from . import bsonvalues
@@ -86,8 +88,71 @@ ACCUMULATORS = {
 }
 
 # Valid in MongoDB 7 but not implemented here: fail loudly rather than guess.
-UNSUPPORTED_ACCUMULATORS = {'$accumulator', '$bottom', '$bottomN', '$firstN', '$lastN',
-                            '$maxN', '$minN', '$median', '$percentile', '$top', '$topN'}
+UNSUPPORTED_ACCUMULATORS = {'$accumulator', '$firstN', '$lastN', '$maxN', '$minN', '$median',
+                            '$percentile'}
+
+# $top/$topN/$bottom/$bottomN (MongoDB 5.2+): the first or last n documents of the group in
+# `sortBy` order, each reduced to `output`. They read whole documents, not one value each.
+TOP_BOTTOM = {'$top', '$topN', '$bottom', '$bottomN'}
+
+
+def _validate_top_bottom(op, spec):
+    if not isinstance(spec, dict):
+        raise MongoError(5788001, f'specification must be an object; found {spec!r}')
+    takes_n = op.endswith('N')
+    allowed = {'sortBy', 'output', 'n'} if takes_n else {'sortBy', 'output'}
+    for name in spec:
+        if name not in allowed:
+            raise MongoError(5788002, f"Unknown argument for '{op}': {name}")
+    if 'output' not in spec:
+        raise MongoError(5788004, f"Missing value for 'output' in '{op}'")
+    if 'sortBy' not in spec:
+        raise MongoError(5788005, f"Missing value for 'sortBy' in '{op}'")
+    if takes_n and 'n' not in spec:
+        raise MongoError(5787906, f"Missing value for 'n' in '{op}'")
+    sort_by = spec['sortBy']
+    if not isinstance(sort_by, dict) or not sort_by:
+        raise MongoError(5788003, f"'sortBy' of '{op}' must be a non-empty object")
+    for direction in sort_by.values():
+        if direction not in (1, -1) or isinstance(direction, bool):
+            raise MongoError(15975, '$sort key ordering must be 1 (for ascending) or -1 (for descending)')
+
+
+def _top_bottom(op, spec, documents, user_vars):
+    """The output of the first (top) or last (bottom) n documents in `sortBy` order, in that
+    order; $top/$bottom give one value (null for an empty group), the N forms an array."""
+    takes_n = op.endswith('N')
+    n = 1
+    if takes_n:
+        n = aggregate._parse_expression(spec['n'], documents[0] if documents else {}, user_vars=user_vars)
+        if not bsonvalues.is_number(n) or int(n) != n:
+            raise MongoError(5787902, f"Value for 'n' must be of integral type, but found {n!r}")
+        if n < 1:
+            raise MongoError(5787908, f"'n' must be greater than 0, found {n!r}")
+        n = int(n)
+    keys = list(spec['sortBy'].items())
+
+    def compare_documents(a, b):
+        for path, direction in keys:
+            left = helpers.get_value_by_dot(a, path) if isinstance(a, dict) else None
+            right = helpers.get_value_by_dot(b, path) if isinstance(b, dict) else None
+            result = bsonvalues.compare(left, right)
+            if result:
+                return result * direction
+        return 0
+
+    key = functools.cmp_to_key(compare_documents)
+    if op.startswith('$top'):
+        chosen = heapq.nsmallest(n, documents, key=key)
+    else:
+        chosen = list(reversed(heapq.nlargest(n, reversed(documents), key=key)))
+    outputs = []
+    for document in chosen:
+        value = aggregate._parse_expression(spec['output'], document, user_vars=user_vars)
+        outputs.append(None if value is NOTHING else value)
+    if takes_n:
+        return outputs
+    return outputs[0] if outputs else None
 
 
 def parse_accumulator(field: str, spec, context: str = '$group'):
@@ -97,6 +162,9 @@ def parse_accumulator(field: str, spec, context: str = '$group'):
     op, expr = next(iter(spec.items()))
     if op in UNSUPPORTED_ACCUMULATORS:
         raise not_implemented(f'the {op} accumulator')
+    if op in TOP_BOTTOM:
+        _validate_top_bottom(op, expr)
+        return op, expr
     if op not in ACCUMULATORS:
         raise MongoError(15952, f"unknown group operator '{op}'")
     if op == '$count' and expr != {}:
@@ -107,6 +175,8 @@ def parse_accumulator(field: str, spec, context: str = '$group'):
 def evaluate_accumulator(op, expr, documents, user_vars=None):
     if op == '$count':
         return len(documents)
+    if op in TOP_BOTTOM:
+        return _top_bottom(op, expr, documents, user_vars)
     values = [aggregate._parse_expression(expr, doc, user_vars=user_vars) for doc in documents]
     return ACCUMULATORS[op](values)
 

@@ -130,6 +130,48 @@ def test_group_accumulators(db):
     assert (b['sum'], b['max'], b['avg']) == (0, 'text', None)
 
 
+def test_top_and_bottom_accumulators_pick_by_sort_order(db):
+    db.c.insert_many([
+        {'_id': 1, 'g': 'a', 'v': 5, 't': D(2024, 1, 3)},
+        {'_id': 2, 'g': 'a', 'v': 9, 't': D(2024, 1, 1)},
+        {'_id': 3, 'g': 'a', 't': D(2024, 1, 2)},
+        {'_id': 4, 'g': 'a', 'v': 9, 't': D(2024, 1, 4)},
+        {'_id': 5, 'g': 'b', 'v': 1, 't': D(2024, 1, 1)},
+    ])
+    rows = {r['_id']: r for r in agg(db.c, [
+        {'$group': {
+            '_id': '$g',
+            'earliest3': {'$topN': {'n': 3, 'sortBy': {'t': 1, '_id': 1}, 'output': '$_id'}},
+            'latest2': {'$bottomN': {'n': 2, 'sortBy': {'t': 1}, 'output': '$_id'}},
+            'best': {'$top': {'sortBy': {'v': -1, 't': 1}, 'output': ['$v', '$_id']}},
+            'worst': {'$bottom': {'sortBy': {'v': -1}, 'output': '$v'}},
+            'many': {'$topN': {'n': 10, 'sortBy': {'_id': 1}, 'output': '$v'}},
+        }},
+    ])}
+    a = rows['a']
+    assert a['earliest3'] == [2, 3, 1]
+    assert a['latest2'] == [1, 4]  # the last two in sort order, in that order
+    assert a['best'] == [9, 2]  # v 9 twice: the earlier t wins
+    assert a['worst'] is None  # a missing v sorts as null, below every number
+    assert a['many'] == [5, 9, None, 9]  # fewer documents than n: all; missing output is null
+    assert rows['b']['earliest3'] == [5]
+    assert rows['b']['best'] == [1, 5]
+
+
+def test_top_n_arguments_are_checked(db):
+    db.c.insert_one({'v': 1})
+    for spec, code in (({'n': 0, 'sortBy': {'v': 1}, 'output': '$v'}, 5787908),
+                       ({'n': 1.5, 'sortBy': {'v': 1}, 'output': '$v'}, 5787902),
+                       ({'sortBy': {'v': 1}, 'output': '$v'}, 5787906),
+                       ({'n': 1, 'output': '$v'}, 5788005),
+                       ({'n': 1, 'sortBy': {'v': 1}}, 5788004),
+                       ({'n': 1, 'sortBy': {'v': 2}, 'output': '$v'}, 15975),
+                       ({'n': 1, 'sortBy': {'v': 1}, 'output': '$v', 'x': 1}, 5788002)):
+        with pytest.raises(pymongo.errors.OperationFailure) as info:
+            agg(db.c, [{'$group': {'_id': None, 'r': {'$topN': spec}}}])
+        assert info.value.code == code, spec
+
+
 def test_project_add_fields_set_unwind_replace_root(db):
     db.c.insert_one({'_id': 1, 'items': [{'sku': 'a', 'q': 2}, {'sku': 'b', 'q': 3}],
                      'meta': {'x': 1}})
@@ -286,7 +328,7 @@ def test_valid_but_unimplemented_fails_loudly(db):
     db.c.insert_one({'a': 'x'})
     for pipeline in ([{'$out': 'other'}], [{'$merge': 'other'}], [{'$densify': {}}],
                      [{'$project': {'r': {'$regexFind': {'input': '$a', 'regex': 'x'}}}}],
-                     [{'$group': {'_id': None, 'top': {'$topN': {'n': 1}}}}]):
+                     [{'$group': {'_id': None, 'm': {'$median': {'input': '$a', 'method': 'approximate'}}}}]):
         with pytest.raises(pymongo.errors.OperationFailure) as info:
             agg(db.c, pipeline)
         assert info.value.code == 238, pipeline
