@@ -11,6 +11,8 @@ struct EventRewardCommand: AsyncParsableCommand {
             EVENT_PORT, MONGODB_URI, LOG_LEVEL, LOG_FORMAT, …; see README). Each service runs \
             until SIGTERM or SIGINT and then shuts down gracefully.
             """,
-        subcommands: [GatewayCommand.self, AuthCommand.self, EventCommand.self, AllCommand.self, StorageSpecCommand.self]
+        subcommands: [
+            GatewayCommand.self, AuthCommand.self, EventCommand.self, AllCommand.self, StorageSpecCommand.self,
+        ]
     )
 }

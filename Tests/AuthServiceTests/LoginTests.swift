@@ -127,7 +127,8 @@ import Testing
             let counts = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        try await counters.increment(key: "email:x@example.com", now: first + 3, windowSeconds: 600).count
+                        try await counters.increment(key: "email:x@example.com", now: first + 3, windowSeconds: 600)
+                            .count
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

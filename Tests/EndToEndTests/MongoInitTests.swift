@@ -35,19 +35,26 @@ import Testing
             let now = Date(timeIntervalSince1970: 1_764_000_000)
             try await database.collection("events").insertOne([
                 "_id": .objectID(eventID), "title": "Seven-day login",
-                "rewards": [["_id": .objectID(rewardID), "type": "POINT", "name": "500 points", "amount": .int64(500)]],
+                "rewards": [
+                    ["_id": .objectID(rewardID), "type": "POINT", "name": "500 points", "amount": .int64(500)]
+                ],
             ])
             try await database.collection("claims").insertOne([
                 "_id": .objectID(claimID), "eventId": .objectID(eventID), "userId": .objectID(userID),
-                "status": "GRANTED", "payout": [["rewardId": .objectID(rewardID), "type": "POINT", "name": "500 points"]],
+                "status": "GRANTED",
+                "payout": [["rewardId": .objectID(rewardID), "type": "POINT", "name": "500 points"]],
                 "progress": [], "activityIds": [], "attempts": .int64(1), "createdAt": .datetime(now),
                 "updatedAt": .datetime(now), "grantedAt": .datetime(now),
             ])
             try await database.collection("ledger").insertMany([
-                ["userId": .objectID(userID), "claimId": .objectID(claimID), "rewardId": .objectID(rewardID),
-                 "type": "POINT", "name": "500 points", "amount": .int64(500), "grantedAt": .datetime(now)],
-                ["userId": .objectID(userID), "claimId": .objectID(ObjectID()), "rewardId": .objectID(ObjectID()),
-                 "type": "COUPON", "name": "Coupon", "couponCode": "WELCOME-1", "grantedAt": .datetime(now)],
+                [
+                    "userId": .objectID(userID), "claimId": .objectID(claimID), "rewardId": .objectID(rewardID),
+                    "type": "POINT", "name": "500 points", "amount": .int64(500), "grantedAt": .datetime(now),
+                ],
+                [
+                    "userId": .objectID(userID), "claimId": .objectID(ObjectID()), "rewardId": .objectID(ObjectID()),
+                    "type": "COUPON", "name": "Coupon", "couponCode": "WELCOME-1", "grantedAt": .datetime(now),
+                ],
             ])
             // The same definitions storage.json holds (the test above checks that).
             for view in EventStorage.views {

@@ -67,7 +67,12 @@ import Testing
         let stages = CustomConditionStages(rule: rule).stages
         #expect(
             stages[3]["$group"]?.documentValue?["best"]
-                == ["$top": ["sortBy": ["value": -1, "occurredAt": 1, "_id": 1], "output": ["value": "$value", "id": "$_id"]]])
+                == [
+                    "$top": [
+                        "sortBy": ["value": -1, "occurredAt": 1, "_id": 1],
+                        "output": ["value": "$value", "id": "$_id"],
+                    ]
+                ])
         #expect(stages[4] == ["$project": ["_id": 0, "current": "$best.value", "activityIds": ["$best.id"]]])
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import JWTKit
+import Synchronization
 import TestSupport
 import Testing
 
@@ -12,7 +12,9 @@ import Testing
 @Suite struct TokenVerifierTests {
     /// A token with `header` (JSON text) over genuine claims, signed with the primary key
     /// over exactly the bytes sent; `signature` replaces the real one when given.
-    static func token(header: String, claims: AccessTokenClaims? = nil, signature: [UInt8]? = nil) async throws
+    static func token(
+        header: String, claims: AccessTokenClaims? = nil, signature: [UInt8]? = nil
+    ) async throws
         -> String
     {
         let encoder = JSONEncoder()
@@ -79,7 +81,8 @@ import Testing
         let verifier = try await TestKeys.verifier()
         let variants = [
             "padded": genuine + "=",
-            "standard alphabet": genuine.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/"),
+            "standard alphabet": genuine.replacingOccurrences(of: "-", with: "+").replacingOccurrences(
+                of: "_", with: "/"),
             "four parts": genuine + ".AAAA",
             "two parts": genuine.split(separator: ".").prefix(2).joined(separator: "."),
             "space inside": genuine.replacingOccurrences(of: ".", with: ". "),

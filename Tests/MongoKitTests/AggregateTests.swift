@@ -12,21 +12,32 @@ import Testing
         try await activities.insertMany([
             ["userId": "u1", "type": "LOGIN", "occurredAt": .datetime(start)],
             ["userId": "u1", "type": "LOGIN", "occurredAt": .datetime(start.addingTimeInterval(86_400))],
-            ["userId": "u1", "type": "FRIEND_INVITE", "attributes": ["inviteeId": "a"], "occurredAt": .datetime(start)],
-            ["userId": "u1", "type": "FRIEND_INVITE", "attributes": ["inviteeId": "a"], "occurredAt": .datetime(start)],
-            ["userId": "u1", "type": "FRIEND_INVITE", "attributes": ["inviteeId": "b"], "occurredAt": .datetime(start)],
+            [
+                "userId": "u1", "type": "FRIEND_INVITE", "attributes": ["inviteeId": "a"],
+                "occurredAt": .datetime(start),
+            ],
+            [
+                "userId": "u1", "type": "FRIEND_INVITE", "attributes": ["inviteeId": "a"],
+                "occurredAt": .datetime(start),
+            ],
+            [
+                "userId": "u1", "type": "FRIEND_INVITE", "attributes": ["inviteeId": "b"],
+                "occurredAt": .datetime(start),
+            ],
             ["userId": "u2", "type": "LOGIN", "occurredAt": .datetime(start)],
         ])
         let pipeline: [BSONDocument] = [
             ["$match": ["userId": "u1", "type": ["$in": ["LOGIN", "FRIEND_INVITE"]]]],
-            ["$facet": [
-                "logins": [["$match": ["type": "LOGIN"]], ["$count": "n"]],
-                "invitees": [
-                    ["$match": ["type": "FRIEND_INVITE"]],
-                    ["$group": ["_id": .null, "ids": ["$addToSet": "$attributes.inviteeId"]]],
-                    ["$project": ["_id": 0, "n": ["$size": "$ids"]]],
-                ],
-            ]],
+            [
+                "$facet": [
+                    "logins": [["$match": ["type": "LOGIN"]], ["$count": "n"]],
+                    "invitees": [
+                        ["$match": ["type": "FRIEND_INVITE"]],
+                        ["$group": ["_id": .null, "ids": ["$addToSet": "$attributes.inviteeId"]]],
+                        ["$project": ["_id": 0, "n": ["$size": "$ids"]]],
+                    ],
+                ]
+            ],
         ]
         let results = try await activities.aggregate(pipeline).toArray()
         #expect(results.count == 1)
@@ -34,7 +45,8 @@ import Testing
         #expect(facet["logins"]?.arrayValue?.first?.documentValue?["n"]?.intValue == 2)
         #expect(facet["invitees"]?.arrayValue?.first?.documentValue?["n"]?.intValue == 2)
         if MongoTestEndpoint.usesDouble {
-            #expect(try await doubleCommandLog(pool: pool, database: database.name).filter { $0 == "aggregate" }.count == 1)
+            #expect(
+                try await doubleCommandLog(pool: pool, database: database.name).filter { $0 == "aggregate" }.count == 1)
         }
         try await database.drop()
         await pool.close()
@@ -49,7 +61,10 @@ import Testing
                 [["$group": ["_id": "$userId", "total": ["$sum": "$points"]]], ["$sort": ["_id": 1]]],
                 as: Total.self, batchSize: 2
             ).toArray()
-            #expect(totals == [Total(_id: "u0", total: 1_000), Total(_id: "u1", total: 1_000), Total(_id: "u2", total: 1_000)])
+            #expect(
+                totals == [
+                    Total(_id: "u0", total: 1_000), Total(_id: "u1", total: 1_000), Total(_id: "u2", total: 1_000),
+                ])
         }
     }
 

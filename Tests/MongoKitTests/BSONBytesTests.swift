@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MongoKit
 
 @Suite struct BSONBytesTests {
@@ -12,8 +13,9 @@ import Testing
     @Test func libbsonReadsOurBytesAsTheSameCanonicalJSON() throws {
         let document = try everyValueDocument()
         let ours = try JSONSerialization.jsonObject(with: Data(document.canonicalExtendedJSON.utf8)) as? NSDictionary
-        let reference = try JSONSerialization.jsonObject(
-            with: Data(LibBSONReference.canonicalExtendedJSON(of: document).utf8)) as? NSDictionary
+        let reference =
+            try JSONSerialization.jsonObject(
+                with: Data(LibBSONReference.canonicalExtendedJSON(of: document).utf8)) as? NSDictionary
         #expect(ours != nil)
         #expect(ours == reference)
         #expect(try LibBSONReference.validates(document))

@@ -60,7 +60,8 @@ import Testing
     @Test func insertManyUpdateDeleteAndCount() async throws {
         try await withTestDatabase { database in
             let collection = database.collection("items")
-            let inserted = try await collection.insertMany((0..<10).map { ["n": .int32(Int32($0)), "kind": $0 % 2 == 0 ? "even" : "odd"] })
+            let inserted = try await collection.insertMany(
+                (0..<10).map { ["n": .int32(Int32($0)), "kind": $0 % 2 == 0 ? "even" : "odd"] })
             #expect(inserted.insertedIDs.count == 10)
             #expect(try await collection.countDocuments() == 10)
             #expect(try await collection.countDocuments(["kind": "even"]) == 5)
@@ -99,7 +100,8 @@ import Testing
         try await withTestDatabase { database in
             let collection = database.collection("counters")
             try await collection.insertOne(["_id": "c", "value": .int64(1)])
-            let before = try await collection.findOneAndUpdate(filter: ["_id": "c"], update: ["$inc": ["value": .int64(1)]])
+            let before = try await collection.findOneAndUpdate(
+                filter: ["_id": "c"], update: ["$inc": ["value": .int64(1)]])
             #expect(before?["value"] == .int64(1))
             let after = try await collection.findOneAndUpdate(
                 filter: ["_id": "c"], update: ["$inc": ["value": .int64(1)]],
@@ -121,14 +123,16 @@ import Testing
         try await withTestDatabase { database in
             let collection = database.collection("claims")
             let models = [
-                IndexModel(keys: ["userId": 1, "eventId": 1], name: "userId_1_eventId_1_active", unique: true,
-                           partialFilterExpression: ["active": true]),
+                IndexModel(
+                    keys: ["userId": 1, "eventId": 1], name: "userId_1_eventId_1_active", unique: true,
+                    partialFilterExpression: ["active": true]),
                 IndexModel(keys: ["expiresAt": 1], expireAfterSeconds: 0),
             ]
             #expect(try await collection.createIndexes(models) == ["userId_1_eventId_1_active", "expiresAt_1"])
             #expect(try await collection.createIndexes(models) == ["userId_1_eventId_1_active", "expiresAt_1"])
             let listed = try await collection.listIndexes()
-            let byName = Dictionary(uniqueKeysWithValues: listed.compactMap { spec in spec["name"]?.stringValue.map { ($0, spec) } })
+            let byName = Dictionary(
+                uniqueKeysWithValues: listed.compactMap { spec in spec["name"]?.stringValue.map { ($0, spec) } })
             #expect(Set(byName.keys) == ["_id_", "userId_1_eventId_1_active", "expiresAt_1"])
             let unique = try #require(byName["userId_1_eventId_1_active"])
             #expect(unique["unique"] == true)

@@ -7,8 +7,9 @@ import Testing
         try await withTestDatabase(maxPoolSize: 16) { database in
             let claims = database.collection("claims")
             try await claims.createIndexes([
-                IndexModel(keys: ["userId": 1, "eventId": 1], name: "one_active_claim", unique: true,
-                           partialFilterExpression: ["active": true])
+                IndexModel(
+                    keys: ["userId": 1, "eventId": 1], name: "one_active_claim", unique: true,
+                    partialFilterExpression: ["active": true])
             ])
             // Documents outside the filter never collide.
             try await claims.insertMany([

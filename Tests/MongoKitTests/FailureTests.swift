@@ -6,8 +6,9 @@ import Testing
 @Suite struct FailureTests {
     @Test func aServerThatIsDownIsATypedErrorWithinTheTimeout() async throws {
         let port = try unusedLoopbackPort()
-        let pool = try MongoClientPool(configuration: MongoClientConfiguration(
-            uri: "mongodb://127.0.0.1:\(port)/", serverSelectionTimeout: .milliseconds(500)))
+        let pool = try MongoClientPool(
+            configuration: MongoClientConfiguration(
+                uri: "mongodb://127.0.0.1:\(port)/", serverSelectionTimeout: .milliseconds(500)))
         let started = ContinuousClock.now
         await #expect {
             try await pool.database("x").collection("y").insertOne(["a": 1])

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import MongoKit
 
 /// A document holding every BSON type MongoKit models, through Codable.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import MongoKit
 
 @Suite struct ObjectIDTests {
@@ -11,8 +12,10 @@ import Testing
         #expect(try ObjectID(bytes: id.bytes) == id)
     }
 
-    @Test(arguments: ["", "abc", "5f1d7a3e9c4b2a001234567", "5f1d7a3e9c4b2a00123456789", "zz1d7a3e9c4b2a0012345678",
-                      "5f1d7a3e9c4b2a00 2345678", "{\"$gt\": \"\"}", "5f1d7a3e9c4b2a001234567é"])
+    @Test(arguments: [
+        "", "abc", "5f1d7a3e9c4b2a001234567", "5f1d7a3e9c4b2a00123456789", "zz1d7a3e9c4b2a0012345678",
+        "5f1d7a3e9c4b2a00 2345678", "{\"$gt\": \"\"}", "5f1d7a3e9c4b2a001234567é",
+    ])
     func invalidStringsAreATypedError(text: String) {
         #expect(throws: BSONError.invalidObjectID(text)) { try ObjectID(text) }
         #expect(ObjectID(validating: text) == nil)

@@ -131,7 +131,10 @@ private func errorRouter() -> Router<PlatformRequestContext> {
 
     @Test(arguments: [
         (#"{"customer": {}, "items": []}"#, "customer.name"),
-        (#"{"customer": {"name": "a"}, "items": [{"sku": "a", "quantity": 1}, {"sku": "b", "quantity": 2}, {"sku": "c", "quantity": "three"}]}"#, "items[2].quantity"),
+        (
+            #"{"customer": {"name": "a"}, "items": [{"sku": "a", "quantity": 1}, {"sku": "b", "quantity": 2}, {"sku": "c", "quantity": "three"}]}"#,
+            "items[2].quantity"
+        ),
         (#"{"customer": {"name": "a"}, "items": [{"sku": null, "quantity": 1}]}"#, "items[0].sku"),
     ])
     func decodingErrorNamesTheNestedFieldPath(body: String, field: String) async throws {

@@ -16,8 +16,10 @@ import Testing
 
     @Test func aCursorOfAnotherListOrAnythingElseIsA400NamingTheField() throws {
         let cursor = PageCursor.encode(users, after: ObjectID())
-        let forged = ["", "short", cursor + "A", "!!!!", String(repeating: "A", count: 600), String(cursor.dropLast(3)),
-                      PageCursor.encode(claims, after: ObjectID())]
+        let forged = [
+            "", "short", cursor + "A", "!!!!", String(repeating: "A", count: 600), String(cursor.dropLast(3)),
+            PageCursor.encode(claims, after: ObjectID()),
+        ]
         for bad in forged {
             #expect("\(bad)") { try PageCursor.decode(bad, kind: users) } throws: { error in
                 guard let error = error as? APIError else { return false }

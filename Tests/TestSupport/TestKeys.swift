@@ -12,21 +12,21 @@ public enum TestKeys {
 
     /// PKCS#8 PEM of the primary test key.
     public static let primaryPEM = """
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4ae8Is9kc82XK7wP
-093zJztzoHnYQD/1tOudljFcq96hRANCAAS/hmB/JI71CTr9DuKlz3HE/0zW+oL4
-AkBo0szpeFHe6+4i+fkMH04r2wdjndaBASRyt+DLpQVTQHe5vXL0MZz4
------END PRIVATE KEY-----
-"""
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4ae8Is9kc82XK7wP
+        093zJztzoHnYQD/1tOudljFcq96hRANCAAS/hmB/JI71CTr9DuKlz3HE/0zW+oL4
+        AkBo0szpeFHe6+4i+fkMH04r2wdjndaBASRyt+DLpQVTQHe5vXL0MZz4
+        -----END PRIVATE KEY-----
+        """
 
     /// PKCS#8 PEM of the secondary test key.
     public static let secondaryPEM = """
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgmfhJD06rxYbSSHVg
-ZPN82RSsn+kiS/yZzav6CM1m0OGhRANCAASQCU/WZNsrrmsIAPfu82MH3/UB6VNH
-kU8TTWesLbXZuqDI6a532DyIIju3oz/99hAYWrFrul9afIOMNGyhRGkK
------END PRIVATE KEY-----
-"""
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgmfhJD06rxYbSSHVg
+        ZPN82RSsn+kiS/yZzav6CM1m0OGhRANCAASQCU/WZNsrrmsIAPfu82MH3/UB6VNH
+        kU8TTWesLbXZuqDI6a532DyIIju3oz/99hAYWrFrul9afIOMNGyhRGkK
+        -----END PRIVATE KEY-----
+        """
 
     /// The primary private key.
     public static func primaryKey() throws -> ES256PrivateKey { try ES256PrivateKey(pem: primaryPEM) }

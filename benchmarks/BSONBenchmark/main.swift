@@ -45,7 +45,8 @@ func splitDocuments(_ data: [UInt8]) -> [[UInt8]] {
     var documents: [[UInt8]] = []
     var offset = 0
     while offset + 4 <= data.count {
-        let length = Int(data[offset]) | Int(data[offset + 1]) << 8 | Int(data[offset + 2]) << 16 | Int(data[offset + 3]) << 24
+        let length =
+            Int(data[offset]) | Int(data[offset + 1]) << 8 | Int(data[offset + 2]) << 16 | Int(data[offset + 3]) << 24
         documents.append(Array(data[offset..<offset + length]))
         offset += length
     }

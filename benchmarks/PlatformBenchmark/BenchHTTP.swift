@@ -1,7 +1,7 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import MongoKit
-import Foundation
 import NIOCore
 import NIOHTTP1
 

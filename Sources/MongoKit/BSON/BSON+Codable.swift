@@ -53,7 +53,9 @@ extension BSON: Codable {
             case .binary(let binary): try container.encode(binary.data.base64EncodedString())
             case .objectID(let id): try container.encode(id.hex)
             case .bool(let flag): try container.encode(flag)
-            case .datetime(let date): try container.encode(date.ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+            case .datetime(let date):
+                try container.encode(
+                    date.ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
             case .null, .minKey, .maxKey: try container.encodeNil()
             case .regex(let regex): try container.encode("/\(regex.pattern)/\(regex.options)")
             case .int32(let number): try container.encode(number)

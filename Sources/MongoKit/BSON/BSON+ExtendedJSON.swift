@@ -48,7 +48,8 @@ enum ExtendedJSONWriter {
             output += "]"
         case .binary(let binary):
             let subtype = String(binary.subtype, radix: 16)
-            output += #"{"$binary": {"base64": ""# + binary.data.base64EncodedString()
+            output +=
+                #"{"$binary": {"base64": ""# + binary.data.base64EncodedString()
                 + #"", "subType": ""# + (subtype.count == 1 ? "0" + subtype : subtype) + #""}}"#
         case .objectID(let id):
             output += #"{"$oid": ""# + id.hex + #""}"#

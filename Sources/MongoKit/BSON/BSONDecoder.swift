@@ -62,7 +62,9 @@ struct ValueDecoder: Decoder {
         unsafeBitCast(value, to: T.self)
     }
 
-    private static func unwrap<U>(_ converted: U?, as type: Any.Type, _ value: BSON, _ codingPath: [any CodingKey])
+    private static func unwrap<U>(
+        _ converted: U?, as type: Any.Type, _ value: BSON, _ codingPath: [any CodingKey]
+    )
         throws -> U
     {
         guard let converted else { throw mismatch(type, value, codingPath) }
@@ -96,7 +98,8 @@ struct ValueDecoder: Decoder {
 
 /// Exact numeric conversions from any BSON number.
 enum BSONNumberDecoding {
-    static func integer<I: FixedWidthInteger>(_ type: I.Type, from value: BSON, codingPath: [any CodingKey]) throws -> I {
+    static func integer<I: FixedWidthInteger>(_ type: I.Type, from value: BSON, codingPath: [any CodingKey]) throws -> I
+    {
         let converted: I? =
             switch value {
             case .int32(let number): I(exactly: number)
@@ -161,7 +164,9 @@ struct KeyedBSONDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         try BSONNumberDecoding.integer(type, from: try value(for: key), codingPath: codingPath + [key])
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         try ValueDecoder(value: try value(for: key), codingPath: codingPath + [key]).container(keyedBy: type)
@@ -230,7 +235,9 @@ struct UnkeyedBSONDecodingContainer: UnkeyedDecodingContainer {
         return try BSONNumberDecoding.integer(type, from: try next(type), codingPath: path)
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
         let path = currentPath

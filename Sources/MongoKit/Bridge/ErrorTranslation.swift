@@ -62,7 +62,9 @@ enum ErrorTranslation {
         return name.isEmpty ? nil : String(name)
     }
 
-    private static func failure(code: Int, message: String, reply: BSONDocument?, field: String?)
+    private static func failure(
+        code: Int, message: String, reply: BSONDocument?, field: String?
+    )
         -> MongoError.CommandFailure
     {
         var source = reply

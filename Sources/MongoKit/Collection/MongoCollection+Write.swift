@@ -48,7 +48,9 @@ extension MongoCollection {
     /// Applies `update` (operators such as `$set`) to the first document matching `filter`.
     /// - Throws: `MongoError.duplicateKey` when the change or upsert breaks a unique index.
     @discardableResult
-    public func updateOne(filter: BSONDocument, update: BSONDocument, upsert: Bool = false) async throws
+    public func updateOne(
+        filter: BSONDocument, update: BSONDocument, upsert: Bool = false
+    ) async throws
         -> UpdateResult
     {
         try await performUpdate(filter: filter, update: update, upsert: upsert, many: false)
@@ -56,13 +58,17 @@ extension MongoCollection {
 
     /// Applies `update` to every document matching `filter`.
     @discardableResult
-    public func updateMany(filter: BSONDocument, update: BSONDocument, upsert: Bool = false) async throws
+    public func updateMany(
+        filter: BSONDocument, update: BSONDocument, upsert: Bool = false
+    ) async throws
         -> UpdateResult
     {
         try await performUpdate(filter: filter, update: update, upsert: upsert, many: true)
     }
 
-    private func performUpdate(filter: BSONDocument, update: BSONDocument, upsert: Bool, many: Bool) async throws
+    private func performUpdate(
+        filter: BSONDocument, update: BSONDocument, upsert: Bool, many: Bool
+    ) async throws
         -> UpdateResult
     {
         let options = writeOptions(["upsert": .bool(upsert)])

@@ -12,7 +12,8 @@ public struct MongoDatabase: Sendable {
     }
 
     /// A collection whose documents decode as `T` (`BSONDocument` for untyped access).
-    public func collection<T: Codable>(_ name: String, withType type: T.Type = BSONDocument.self) -> MongoCollection<T> {
+    public func collection<T: Codable>(_ name: String, withType type: T.Type = BSONDocument.self) -> MongoCollection<T>
+    {
         MongoCollection(database: self, name: name)
     }
 

@@ -11,7 +11,8 @@ extension MongoError {
         case DecodingError.valueNotFound(_, let context):
             return .decoding(keyPath: render(context.codingPath), message: "null where a value is required")
         case DecodingError.typeMismatch(let type, let context):
-            return .decoding(keyPath: render(context.codingPath), message: "expected \(type), \(context.debugDescription)")
+            return .decoding(
+                keyPath: render(context.codingPath), message: "expected \(type), \(context.debugDescription)")
         case DecodingError.dataCorrupted(let context):
             return .decoding(keyPath: render(context.codingPath), message: context.debugDescription)
         default:

@@ -52,7 +52,8 @@ public enum MongoError: Error, Sendable, CustomStringConvertible {
         case .serverSelection(let message): "no MongoDB server available: \(message)"
         case .network(let message): "MongoDB connection failed: \(message)"
         case .timeout(let message): "MongoDB timed out: \(message)"
-        case .command(let failure): "MongoDB command failed (\(failure.code) \(failure.codeName ?? "")): \(failure.message)"
+        case .command(let failure):
+            "MongoDB command failed (\(failure.code) \(failure.codeName ?? "")): \(failure.message)"
         case .writeConcern(let failure): "write concern not satisfied (\(failure.code)): \(failure.message)"
         case .decoding(let keyPath, let message): "cannot decode field '\(keyPath)': \(message)"
         case .encoding(let keyPath, let message): "cannot encode field '\(keyPath)': \(message)"

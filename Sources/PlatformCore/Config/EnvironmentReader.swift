@@ -15,7 +15,9 @@ struct EnvironmentReader {
         raw(name) ?? defaultValue
     }
 
-    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>, expected: String) throws(ConfigurationError) -> Int {
+    func integer(
+        _ name: String, default defaultValue: Int, in range: ClosedRange<Int>, expected: String
+    ) throws(ConfigurationError) -> Int {
         guard let value = raw(name) else { return defaultValue }
         guard let number = Int(value), range.contains(number) else {
             throw ConfigurationError(variable: name, reason: "expected \(expected), got \(Self.quoted(value))")
@@ -29,14 +31,16 @@ struct EnvironmentReader {
 
     func milliseconds(_ name: String, default defaultValue: Int) throws(ConfigurationError) -> Duration {
         .milliseconds(
-            try integer(name, default: defaultValue, in: 1...Int(Int32.max), expected: "a positive number of milliseconds")
+            try integer(
+                name, default: defaultValue, in: 1...Int(Int32.max), expected: "a positive number of milliseconds")
         )
     }
 
     func host(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         let value = string(name, default: defaultValue)
         guard !value.contains(where: { $0 == " " || $0 == "/" || $0.isNewline }) else {
-            throw ConfigurationError(variable: name, reason: "expected a host name or IP address, got \(Self.quoted(value))")
+            throw ConfigurationError(
+                variable: name, reason: "expected a host name or IP address, got \(Self.quoted(value))")
         }
         return value
     }
@@ -50,7 +54,9 @@ struct EnvironmentReader {
         return level
     }
 
-    func logFormat(_ name: String, default defaultValue: LoggingConfiguration.Format) throws(ConfigurationError) -> LoggingConfiguration.Format {
+    func logFormat(
+        _ name: String, default defaultValue: LoggingConfiguration.Format
+    ) throws(ConfigurationError) -> LoggingConfiguration.Format {
         guard let value = raw(name) else { return defaultValue }
         guard let format = LoggingConfiguration.Format(rawValue: value.lowercased()) else {
             let names = LoggingConfiguration.Format.allCases.map(\.rawValue).joined(separator: "|")
@@ -65,7 +71,8 @@ struct EnvironmentReader {
         let lowercased = value.lowercased()
         let scheme = ["http://", "https://"].first { lowercased.hasPrefix($0) }
         guard let scheme, value.count > scheme.count, !value.contains(where: { $0 == " " || $0.isNewline }) else {
-            throw ConfigurationError(variable: name, reason: "expected an http:// or https:// URL, got \(Self.quoted(value))")
+            throw ConfigurationError(
+                variable: name, reason: "expected an http:// or https:// URL, got \(Self.quoted(value))")
         }
         while value.hasSuffix("/") { value.removeLast() }
         return value
@@ -76,7 +83,8 @@ struct EnvironmentReader {
     func mongoURI(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         let value = string(name, default: defaultValue)
         guard value.hasPrefix("mongodb://") || value.hasPrefix("mongodb+srv://") else {
-            throw ConfigurationError(variable: name, reason: "expected a mongodb:// or mongodb+srv:// connection string")
+            throw ConfigurationError(
+                variable: name, reason: "expected a mongodb:// or mongodb+srv:// connection string")
         }
         return value
     }

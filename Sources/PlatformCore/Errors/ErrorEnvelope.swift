@@ -1,9 +1,9 @@
 public import Hummingbird
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The JSON body of every error response (DESIGN.md §4):

@@ -3,9 +3,9 @@ import Logging
 public import NIOCore
 
 #if canImport(FoundationEssentials)
-public import FoundationEssentials
+    public import FoundationEssentials
 #else
-public import Foundation
+    public import Foundation
 #endif
 
 /// The request context of every platform service: Hummingbird's core storage plus the

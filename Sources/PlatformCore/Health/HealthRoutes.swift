@@ -36,7 +36,9 @@ public struct HealthRoutes<Context: RequestContext>: Sendable {
                 group.addTask {
                     let (state, error) = await check.run()
                     if state != .up {
-                        var metadata: Logger.Metadata = ["check": .string(check.name), "state": .string(state.rawValue)]
+                        var metadata: Logger.Metadata = [
+                            "check": .string(check.name), "state": .string(state.rawValue),
+                        ]
                         if let error {
                             metadata["error.description"] = .string(String(describing: error))
                         }

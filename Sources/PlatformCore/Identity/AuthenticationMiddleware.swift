@@ -1,5 +1,5 @@
-public import Hummingbird
 import Foundation
+public import Hummingbird
 import Logging
 
 /// Verifies the `Authorization: Bearer …` token of a request, when there is one, and puts

@@ -1,11 +1,11 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where `JSONLogHandler` sends its lines: standard output, standard error, or a closure
@@ -51,11 +51,11 @@ private final class FileDescriptorSink: Sendable {
                 var offset = 0
                 while offset < buffer.count {
                     #if canImport(Darwin)
-                    let written = Darwin.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                        let written = Darwin.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     #elseif canImport(Musl)
-                    let written = Musl.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                        let written = Musl.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     #else
-                    let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                        let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                     #endif
                     if written < 0 {
                         if errno == EINTR { continue }
