@@ -73,7 +73,7 @@ struct ByteKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 }
 
 /// An array being written by the byte encoder; `start` is where its length prefix is.
-struct ByteUnkeyedContainer: UnkeyedEncodingContainer {
+struct ByteUnkeyedContainer: UnkeyedEncodingContainer, ByteScalarEncoding {
     let buffer: ByteEncodingBuffer
     let start: Int
     private(set) var count = 0
@@ -88,30 +88,10 @@ struct ByteUnkeyedContainer: UnkeyedEncodingContainer {
         return []
     }
 
-    private mutating func write(_ value: BSON) throws {
+    mutating func write(_ value: BSON) throws {
         try buffer.state.write(value, index: count, in: start)
         count += 1
     }
-
-    private mutating func write(_ value: some BinaryInteger) throws {
-        try write(try buffer.state.integer(value))
-    }
-
-    mutating func encodeNil() throws { try write(.null) }
-    mutating func encode(_ value: Bool) throws { try write(.bool(value)) }
-    mutating func encode(_ value: String) throws { try write(.string(value)) }
-    mutating func encode(_ value: Double) throws { try write(.double(value)) }
-    mutating func encode(_ value: Float) throws { try write(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { try write(.int64(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { try write(.int32(value)) }
-    mutating func encode(_ value: Int64) throws { try write(.int64(value)) }
-    mutating func encode(_ value: Int8) throws { try write(value) }
-    mutating func encode(_ value: Int16) throws { try write(value) }
-    mutating func encode(_ value: UInt) throws { try write(value) }
-    mutating func encode(_ value: UInt8) throws { try write(value) }
-    mutating func encode(_ value: UInt16) throws { try write(value) }
-    mutating func encode(_ value: UInt32) throws { try write(value) }
-    mutating func encode(_ value: UInt64) throws { try write(value) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         if let native = EncoderNode.native(value) {

@@ -59,7 +59,7 @@ struct ByteEncoder: Encoder {
 }
 
 /// The single value of one slot: a scalar, or a value whose own `encode(to:)` fills the slot.
-struct ByteSingleValueContainer: SingleValueEncodingContainer {
+struct ByteSingleValueContainer: SingleValueEncodingContainer, ByteScalarEncoding {
     let buffer: ByteEncodingBuffer
     let slot: Int
 
@@ -68,30 +68,9 @@ struct ByteSingleValueContainer: SingleValueEncodingContainer {
         return []
     }
 
-    private func write(_ value: BSON) throws {
+    func write(_ value: BSON) throws {
         try buffer.state.write(value, slot: slot)
     }
-
-    private func write(_ value: some BinaryInteger) throws {
-        let converted = try buffer.state.integer(value)
-        try buffer.state.write(converted, slot: slot)
-    }
-
-    mutating func encodeNil() throws { try write(.null) }
-    mutating func encode(_ value: Bool) throws { try write(.bool(value)) }
-    mutating func encode(_ value: String) throws { try write(.string(value)) }
-    mutating func encode(_ value: Double) throws { try write(.double(value)) }
-    mutating func encode(_ value: Float) throws { try write(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { try write(.int64(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { try write(.int32(value)) }
-    mutating func encode(_ value: Int64) throws { try write(.int64(value)) }
-    mutating func encode(_ value: Int8) throws { try write(value) }
-    mutating func encode(_ value: Int16) throws { try write(value) }
-    mutating func encode(_ value: UInt) throws { try write(value) }
-    mutating func encode(_ value: UInt8) throws { try write(value) }
-    mutating func encode(_ value: UInt16) throws { try write(value) }
-    mutating func encode(_ value: UInt32) throws { try write(value) }
-    mutating func encode(_ value: UInt64) throws { try write(value) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         if let native = EncoderNode.native(value) {
@@ -119,3 +98,35 @@ final class ByteEncodingBuffer {
 /// Thrown through `encode(to:)` once the byte encoder has given up on a value; the caller
 /// then encodes it again with the tree encoder, which gives the right bytes or error.
 struct ByteEncodingAbandoned: Error {}
+
+/// The scalar half of `SingleValueEncodingContainer` and `UnkeyedEncodingContainer`, which
+/// the byte encoder's two containers share: every scalar becomes one BSON value, written
+/// by the container's `write`.
+protocol ByteScalarEncoding {
+    var buffer: ByteEncodingBuffer { get }
+    /// Writes one value where the container writes next.
+    mutating func write(_ value: BSON) throws
+}
+
+extension ByteScalarEncoding {
+    /// Other integer widths: as `BSONNumbers` converts them (an error past `Int64`).
+    private mutating func write(_ value: some BinaryInteger) throws {
+        try write(try buffer.state.integer(value))
+    }
+
+    mutating func encodeNil() throws { try write(.null) }
+    mutating func encode(_ value: Bool) throws { try write(.bool(value)) }
+    mutating func encode(_ value: String) throws { try write(.string(value)) }
+    mutating func encode(_ value: Double) throws { try write(.double(value)) }
+    mutating func encode(_ value: Float) throws { try write(.double(Double(value))) }
+    mutating func encode(_ value: Int) throws { try write(.int64(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { try write(.int32(value)) }
+    mutating func encode(_ value: Int64) throws { try write(.int64(value)) }
+    mutating func encode(_ value: Int8) throws { try write(value) }
+    mutating func encode(_ value: Int16) throws { try write(value) }
+    mutating func encode(_ value: UInt) throws { try write(value) }
+    mutating func encode(_ value: UInt8) throws { try write(value) }
+    mutating func encode(_ value: UInt16) throws { try write(value) }
+    mutating func encode(_ value: UInt32) throws { try write(value) }
+    mutating func encode(_ value: UInt64) throws { try write(value) }
+}
