@@ -69,7 +69,7 @@ import Testing
         }
     }
 
-    @Test func waitersAreServedInOrderAndATimedOutOneIsSkipped() async throws {
+    @Test(.timeLimit(.minutes(1))) func waitersAreServedInOrderAndATimedOutOneIsSkipped() async throws {
         let gate = PermitGate(permits: 1)
         try await gate.acquire(within: nil)
         let order = OrderLog()
@@ -98,6 +98,8 @@ import Testing
         // Every permit is back: one can be taken without waiting, a second cannot.
         try await gate.acquire(within: .milliseconds(10))
         await #expect(throws: PermitGate.TimedOut.self) { try await gate.acquire(within: .milliseconds(10)) }
+        // A limit shorter than it takes to queue still ends the wait.
+        await #expect(throws: PermitGate.TimedOut.self) { try await gate.acquire(within: .nanoseconds(1)) }
     }
 }
 

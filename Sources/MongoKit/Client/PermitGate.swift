@@ -15,7 +15,8 @@ final class PermitGate: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Void, any Error>
-        let timer: Scheduled<Void>?
+        /// Ends the wait at its limit; set once the waiter is queued.
+        var timer: Scheduled<Void>?
     }
 
     private struct State {
@@ -70,11 +71,6 @@ final class PermitGate: Sendable {
 
     private func wait(_ id: UInt64, limit: Duration?, cancellable: Bool) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let timer = limit.map { limit in
-                MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
-                    [self] in self.giveUp(id, with: TimedOut())
-                }
-            }
             // Cancellation sets the task's flag before it runs `onCancel`, and `giveUp`
             // takes this lock: a cancel is either seen here or finds the waiter queued.
             let outcome = state.withLock { state -> Result<Bool, CancellationError> in
@@ -83,20 +79,32 @@ final class PermitGate: Sendable {
                     state.available -= 1
                     return .success(true)
                 }
-                state.waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
+                state.waiters.append(Waiter(id: id, continuation: continuation, timer: nil))
                 return .success(false)
             }
             switch outcome {
             case .success(true):
-                timer?.cancel()
                 continuation.resume()
             case .success(false):
-                break
+                // The timer starts once the waiter is queued, so it always finds it (or
+                // finds it served, and does nothing).
+                if let limit { startTimer(for: id, limit: limit) }
             case .failure(let error):
-                timer?.cancel()
                 continuation.resume(throwing: error)
             }
         }
+    }
+
+    private func startTimer(for id: UInt64, limit: Duration) {
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {
+            [self] in self.giveUp(id, with: TimedOut())
+        }
+        let stillWaiting = state.withLock { state in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+            state.waiters[index].timer = timer
+            return true
+        }
+        if !stillWaiting { timer.cancel() }
     }
 
     /// Returns a permit, handing it straight to the longest waiter if there is one.
