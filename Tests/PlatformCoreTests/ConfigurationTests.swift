@@ -21,7 +21,7 @@ import Testing
                     serverSelectionTimeout: .milliseconds(5000),
                     connectTimeout: .milliseconds(2000),
                     socketTimeout: .milliseconds(10000),
-                    waitQueueTimeout: .milliseconds(5000),
+                    waitQueueTimeout: .milliseconds(10000),
                     appName: "event-reward-auth"
                 )
         )

@@ -21,7 +21,7 @@ import MongoKit
 /// | `MONGODB_SERVER_SELECTION_TIMEOUT_MS` | `5000` | how long an operation waits for a usable server |
 /// | `MONGODB_CONNECT_TIMEOUT_MS` | `2000` | how long opening a connection may take |
 /// | `MONGODB_SOCKET_TIMEOUT_MS` | `10000` | how long a command may wait for its reply |
-/// | `MONGODB_WAIT_QUEUE_TIMEOUT_MS` | `5000` | how long an operation may wait for a free pooled connection before it fails (504) |
+/// | `MONGODB_WAIT_QUEUE_TIMEOUT_MS` | `10000` | how long an operation may wait for a free pooled connection before it fails (504); the gateway's read timeout by default, so a request nobody waits for any more is not started |
 /// | `LOG_LEVEL` | `info` | `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical` |
 /// | `LOG_FORMAT` | `json` | `json` (one object per line) or `text` |
 /// | `CLAIM_RETRY_INTERVAL_MS` | `1000` | how often the event service looks for PENDING claims to retry |
@@ -100,7 +100,7 @@ public struct PlatformConfiguration: Sendable, Equatable {
         let serverSelectionTimeout = try reader.milliseconds("MONGODB_SERVER_SELECTION_TIMEOUT_MS", default: 5000)
         let connectTimeout = try reader.milliseconds("MONGODB_CONNECT_TIMEOUT_MS", default: 2000)
         let socketTimeout = try reader.milliseconds("MONGODB_SOCKET_TIMEOUT_MS", default: 10000)
-        let waitQueueTimeout = try reader.milliseconds("MONGODB_WAIT_QUEUE_TIMEOUT_MS", default: 5000)
+        let waitQueueTimeout = try reader.milliseconds("MONGODB_WAIT_QUEUE_TIMEOUT_MS", default: 10000)
 
         func mongo(appName: String) -> MongoClientConfiguration {
             MongoClientConfiguration(
