@@ -67,7 +67,7 @@ public actor JWKSRefresher: Service {
     /// - Parameters:
     ///   - configuration: The set's URL and the timings.
     ///   - httpClient: The client to fetch with; the caller owns and shuts it down.
-    ///   - keys: The collection to fill; a new one by default.
+    ///   - keys: The keys to keep in step; new, empty ones by default.
     ///   - logger: Logs fetch failures (warning) and key changes (info).
     public init(
         configuration: Configuration, httpClient: HTTPClient, keys: VerifyingKeys = VerifyingKeys(),

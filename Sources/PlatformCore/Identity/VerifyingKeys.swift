@@ -10,11 +10,10 @@ import Synchronization
 /// The ES256 public keys access tokens may be signed with, by `kid`, readable without
 /// suspending.
 ///
-/// jwt-kit's `JWTKeyCollection` is an actor: verifying through it costs two executor hops
-/// per token, which on this platform's machines cost as much as the signature check
-/// itself (docs/BENCHMARKS.md, "ES256"). So keys live here, each as jwt-kit's own ES256
-/// algorithm, and `TokenVerifier` checks a signature on the caller's thread. Only the
-/// keys named here verify: there is no default key for a token with an unknown `kid`.
+/// Each key is held as jwt-kit's own ES256 algorithm, and `TokenVerifier` checks a
+/// signature with it on the caller's thread (jwt-kit's `JWTKeyCollection` is an actor).
+/// Only the keys named here verify: unlike the collection, there is no default key that a
+/// token with an unknown `kid` would be checked against.
 ///
 /// Thread-safe; a lookup takes one short lock. Replacing keys is the only `async` work
 /// (jwt-kit hands out its algorithm objects through its actor).
