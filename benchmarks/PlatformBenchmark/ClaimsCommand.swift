@@ -60,9 +60,8 @@ struct ClaimsCommand: AsyncParsableCommand {
     }
 
     private func measure(pool: MongoClientPool, http: BenchHTTP) async throws -> Result {
-        let database = pool.database(endpoint.eventDatabase)
-        let minter = try await TokenMinter.load(pemFile: endpoint.keyFile, keyID: endpoint.keyID)
-        let fixtures = Fixtures(http: http, eventURL: endpoint.eventURL, minter: minter, database: database)
+        let fixtures = try await Fixtures.load(endpoint, pool: pool, http: http)
+        let (database, minter) = (fixtures.database, fixtures.minter)
         let total = warmup + users
         try await fixtures.clear()
         let eventID = try await fixtures.activeEvent(

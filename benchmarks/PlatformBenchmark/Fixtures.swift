@@ -15,6 +15,15 @@ struct Fixtures: Sendable {
     /// The collections of the event database that a run fills.
     static let collections = ["events", "rewardStock", "claims", "ledger", "activities", "auditLogs", "workerLeases"]
 
+    /// The fixtures of the event service `endpoint` names: its database in `pool`, and a
+    /// minter of tokens signed with its key.
+    static func load(_ endpoint: EventEndpoint, pool: MongoClientPool, http: BenchHTTP) async throws -> Fixtures {
+        Fixtures(
+            http: http, eventURL: endpoint.eventURL,
+            minter: try await TokenMinter.load(pemFile: endpoint.keyFile, keyID: endpoint.keyID),
+            database: pool.database(endpoint.eventDatabase))
+    }
+
     /// Empties every collection the runs fill (indexes stay).
     func clear() async throws {
         for name in Self.collections {
