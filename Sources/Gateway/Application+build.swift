@@ -37,11 +37,30 @@ public func buildGatewayApplication(
     onServerRunning: @escaping ServerRunningHandler = { _ in }
 ) throws -> some ApplicationProtocol {
     let logger = logger ?? Logger(label: "gateway", level: configuration.logLevel)
+    let contract = try GatewayContract.bundled()
     let router = try buildGatewayRouter(
-        configuration: configuration, verifier: verifier, httpClient: httpClient, metrics: metrics,
-        keysAvailable: keysAvailable)
+        contract: contract, configuration: configuration, verifier: verifier, httpClient: httpClient,
+        metrics: metrics, keysAvailable: keysAvailable)
+    guard configuration.proxiesOnEventLoop else {
+        return Application(
+            platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning)
+    }
+    let upstreams = LoopUpstreams(
+        targets: Upstreams(configuration: configuration).baseURLs.compactMapValues(UpstreamTarget.init(baseURL:)),
+        connectTimeout: GatewayHTTPClient.timeAmount(configuration.connectTimeout))
+    let proxy = LoopProxy(
+        planner: LoopProxyPlanner(
+            routes: contract.gatewayRoutes, verifier: verifier, targets: upstreams.targets,
+            maximumBodySize: configuration.maximumBodySize),
+        upstreams: upstreams,
+        metrics: HTTPRequestMetrics(registry: metrics, namespace: "gateway"),
+        proxiedRequests: metrics.makeCounter(descriptor: LoopProxy.proxiedRequestsMetric),
+        readTimeout: GatewayHTTPClient.timeAmount(configuration.readTimeout),
+        deadline: GatewayHTTPClient.timeAmount(GatewayHTTPClient.exchangeDeadline(configuration)),
+        logger: logger)
     return Application(
-        platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning)
+        platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning,
+        server: .http1(loopProxy: proxy), services: [upstreams])
 }
 
 /// The gateway's router: the platform middleware, the routing middleware and the gateway's
@@ -56,7 +75,19 @@ public func buildGatewayRouter(
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     keysAvailable: (@Sendable () async -> Bool)? = nil
 ) throws -> Router<PlatformRequestContext> {
-    let contract = try GatewayContract.bundled()
+    try buildGatewayRouter(
+        contract: GatewayContract.bundled(), configuration: configuration, verifier: verifier,
+        httpClient: httpClient, metrics: metrics, keysAvailable: keysAvailable)
+}
+
+func buildGatewayRouter(
+    contract: GatewayContract,
+    configuration: GatewayConfiguration,
+    verifier: TokenVerifier,
+    httpClient: HTTPClient,
+    metrics: PrometheusCollectorRegistry,
+    keysAvailable: (@Sendable () async -> Bool)?
+) throws -> Router<PlatformRequestContext> {
     let routes = contract.gatewayRoutes
     let upstreams = Upstreams(configuration: configuration)
     try upstreams.validate(covering: routes)
@@ -70,7 +101,7 @@ public func buildGatewayRouter(
                 authentication: AuthenticationMiddleware(verifier: verifier), keysAvailable: keysAvailable),
             proxy: UpstreamProxy(
                 client: httpClient, upstreams: upstreams, maximumBodySize: configuration.maximumBodySize,
-                deadline: configuration.connectTimeout + configuration.readTimeout + .seconds(60)),
+                deadline: GatewayHTTPClient.exchangeDeadline(configuration)),
             metrics: HTTPRequestMetrics(registry: metrics, namespace: "gateway")
         ))
     var readiness = UpstreamReadiness.checks(

@@ -20,10 +20,12 @@ struct GatewayHarness: Sendable {
 
     /// Starts two stubs and a live gateway in front of them, then runs `body`.
     /// - Parameters:
+    ///   - path: Whether the event-loop proxy is on (it is by default, as in production).
     ///   - configure: Changes to the gateway configuration (ports are filled in).
     ///   - verifier: The verifier; `TestKeys.verifier()` by default.
     ///   - authPort: Use this port for auth instead of the stub (e.g. an unused one).
     static func run(
+        path: ProxyPath = .eventLoop,
         configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         verifier: TokenVerifier? = nil,
         keysAvailable: (@Sendable () async -> Bool)? = nil,
@@ -40,7 +42,8 @@ struct GatewayHarness: Sendable {
                     http: HTTPServerConfiguration(port: 0),
                     authURL: "http://127.0.0.1:\(authPort ?? authStubPort)",
                     eventURL: "http://127.0.0.1:\(eventPort)",
-                    logLevel: .critical
+                    logLevel: .critical,
+                    proxiesOnEventLoop: path == .eventLoop
                 )
                 configure(&configuration)
                 let client = GatewayHTTPClient.make(configuration: configuration)
@@ -60,6 +63,34 @@ struct GatewayHarness: Sendable {
             }
         }
     }
+}
+
+extension GatewayHarness {
+    /// How many requests the event-loop proxy answered so far (0 when it is off).
+    var proxiedOnEventLoop: Int {
+        var bytes: [UInt8] = []
+        metrics.emit(into: &bytes)
+        let prefix = "gateway_event_loop_proxied_requests_total "
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
+            return Int(line.dropFirst(prefix.count)) ?? -1
+        }
+        return 0
+    }
+}
+
+/// The gateway's two ways of forwarding a request; proxy tests run through both, since
+/// their answers must not differ.
+enum ProxyPath: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// `LoopProxyHandler` on the connection's event loop (the default).
+    case eventLoop
+    /// The router and the HTTP client (`proxiesOnEventLoop: false`, or any request the
+    /// event-loop proxy leaves to the router).
+    case router
+
+    var description: String { rawValue }
+
+    /// What `GatewayHarness.proxiedOnEventLoop` should read after `count` forwarded requests.
+    func proxied(_ count: Int) -> Int { self == .eventLoop ? count : 0 }
 }
 
 /// Every caller of the role matrix: no token, or a token with exactly one role.

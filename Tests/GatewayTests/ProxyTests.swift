@@ -11,9 +11,10 @@ import Testing
 
 /// What crosses the gateway to an upstream and back, and how upstream failures are answered.
 @Suite struct ProxyTests {
-    @Test func spoofedIdentityHeadersNeverReachTheUpstream() async throws {
+    @Test(arguments: ProxyPath.allCases)
+    func spoofedIdentityHeadersNeverReachTheUpstream(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.user])
-        try await GatewayHarness.run { harness, gateway in
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/wallet/me", method: .get,
                 headers: [
@@ -25,10 +26,12 @@ import Testing
             #expect(!echoed.headers.contains { $0[0].lowercased().hasPrefix("x-user-") })
             // The original Authorization passes unchanged (auth and event verify it again).
             #expect(echoed.values("Authorization") == ["Bearer \(token)"])
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func queryAndBodyAreForwardedByteForByte() async throws {
+    @Test(arguments: ProxyPath.allCases)
+    func queryAndBodyAreForwardedByteForByte(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.operator])
         let target = "/events?status=ACTIVE&limit=5&x=%E2%9C%93&x=a%20b&empty="
         let body: ByteBuffer = {
@@ -36,7 +39,7 @@ import Testing
             body.writeBytes([0x00, 0xFF, 0x0A])
             return body
         }()
-        try await GatewayHarness.run { harness, gateway in
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: target, method: .post,
                 headers: [.authorization: "Bearer \(token)", .contentType: "application/json; charset=utf-8"],
@@ -48,22 +51,25 @@ import Testing
             #expect(echoed.body == Array(body.readableBytesView))
             #expect(echoed.values("Content-Type") == ["application/json; charset=utf-8"])
             #expect(harness.auth.requests.isEmpty)
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func requestIDIsEchoedAndForwarded() async throws {
-        try await GatewayHarness.run { harness, gateway in
+    @Test(arguments: ProxyPath.allCases)
+    func requestIDIsEchoedAndForwarded(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/auth/login", method: .post, headers: [.xRequestID: "client-id.42:x_y-z"],
                 body: ByteBuffer(string: "{}"))
             #expect(response.headers[.xRequestID] == "client-id.42:x_y-z")
             #expect(try response.echoed().values("X-Request-Id") == ["client-id.42:x_y-z"])
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test(arguments: [nil, "has space", String(repeating: "a", count: 129), "semi;colon"])
-    func missingOrInsaneRequestIDIsReplacedByAGeneratedOne(sent: String?) async throws {
-        try await GatewayHarness.run { harness, gateway in
+    @Test(arguments: [nil, "has space", String(repeating: "a", count: 129), "semi;colon"], ProxyPath.allCases)
+    func missingOrInsaneRequestIDIsReplacedByAGeneratedOne(sent: String?, path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path) { harness, gateway in
             var headers: HTTPFields = [:]
             if let sent { headers[.xRequestID] = sent }
             let response = try await gateway.execute(uri: "/auth/me", method: .get, headers: headers)
@@ -75,46 +81,55 @@ import Testing
                 uri: "/auth/register", method: .post, headers: headers, body: ByteBuffer(string: "{}"))
             let forwardedID = try #require(forwarded.headers[.xRequestID])
             #expect(try forwarded.echoed().values("X-Request-Id") == [forwardedID])
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func forwardedForCarriesTheClientAddress() async throws {
-        try await GatewayHarness.run { harness, gateway in
+    @Test(arguments: ProxyPath.allCases)
+    func forwardedForCarriesTheClientAddress(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let first = try await gateway.execute(uri: "/.well-known/jwks.json", method: .get)
             _ = first
             let response = try await gateway.execute(
                 uri: "/auth/register", method: .post, headers: [HTTPField.Name("X-Forwarded-For")!: "203.0.113.7"],
                 body: ByteBuffer(string: "{}"))
             #expect(try response.echoed().values("X-Forwarded-For") == ["203.0.113.7, 127.0.0.1"])
+            #expect(harness.proxiedOnEventLoop == path.proxied(2))
         }
     }
 
-    @Test func upstreamErrorEnvelopePassesUnchanged() async throws {
+    @Test(arguments: ProxyPath.allCases)
+    func upstreamErrorEnvelopePassesUnchanged(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.user])
-        try await GatewayHarness.run { _, gateway in
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/events/65a1f0c2e4b0a1b2c3d4e5f6/claims", method: .post,
-                headers: [.authorization: "Bearer \(token)", HTTPField.Name("X-Stub-Mode")!: "envelope"])
+                headers: [.authorization: "Bearer \(token)", HTTPField.Name("X-Stub-Mode")!: "envelope"],
+                body: ByteBuffer())
             #expect(response.status == .conflict)
             #expect(response.text == StubUpstream.envelopeBody)
             #expect(response.headers[HTTPField.Name("X-Upstream")!] == "yes")
             #expect(response.headers[.contentType] == "application/json")
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func upstreamServerErrorPassesAsIs() async throws {
-        try await GatewayHarness.run { _, gateway in
+    @Test(arguments: ProxyPath.allCases)
+    func upstreamServerErrorPassesAsIs(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/auth/login", method: .post, headers: [HTTPField.Name("X-Stub-Mode")!: "fail"],
                 body: ByteBuffer(string: "{}"))
             #expect(response.status == .internalServerError)
             #expect(response.text == #"{"oops":true}"#)
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func upstreamNoContentPassesWithoutABody() async throws {
+    @Test(arguments: ProxyPath.allCases)
+    func upstreamNoContentPassesWithoutABody(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.user])
-        try await GatewayHarness.run { harness, gateway in
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/auth/logout", method: .post,
                 headers: [.authorization: "Bearer \(token)", HTTPField.Name("X-Stub-Mode")!: "nocontent"],
@@ -123,13 +138,15 @@ import Testing
             #expect(response.body.readableBytes == 0)
             #expect(response.headers[.transferEncoding] == nil)
             #expect(harness.auth.requests.count == 1)
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func bodyOverOneMebibyteIsRefusedBeforeTheUpstreamSeesIt() async throws {
+    @Test(arguments: ProxyPath.allCases)
+    func bodyOverOneMebibyteIsRefusedBeforeTheUpstreamSeesIt(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.operator])
         let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 2 << 20)
-        try await GatewayHarness.run { harness, gateway in
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/activities", method: .post,
                 headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: big)
@@ -142,6 +159,7 @@ import Testing
                 uri: "/activities", method: .post, headers: [.authorization: "Bearer \(token)"], body: limit)
             #expect(accepted.status == .ok)
             #expect(harness.event.requests.count == 1)
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
@@ -174,18 +192,21 @@ import Testing
         }
     }
 
-    @Test func upstreamDownIsBadGateway() async throws {
+    @Test(arguments: ProxyPath.allCases)
+    func upstreamDownIsBadGateway(path: ProxyPath) async throws {
         let unused = try unusedLoopbackPort()
-        try await GatewayHarness.run(authPort: unused) { _, gateway in
+        try await GatewayHarness.run(path: path, authPort: unused) { harness, gateway in
             let response = try await gateway.execute(uri: "/auth/login", method: .post, body: ByteBuffer(string: "{}"))
             #expect(response.status == .badGateway)
             #expect(try response.envelope().code == "UPSTREAM_UNAVAILABLE")
             #expect(response.headers[.xRequestID] == (try response.envelope().requestId))
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
-    @Test func upstreamHangIsGatewayTimeoutAfterTheReadTimeout() async throws {
-        try await GatewayHarness.run(configure: { $0.readTimeout = .milliseconds(300) }) { _, gateway in
+    @Test(arguments: ProxyPath.allCases)
+    func upstreamHangIsGatewayTimeoutAfterTheReadTimeout(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path, configure: { $0.readTimeout = .milliseconds(300) }) { harness, gateway in
             let start = ContinuousClock.now
             let response = try await gateway.execute(
                 uri: "/auth/login", method: .post, headers: [HTTPField.Name("X-Stub-Mode")!: "hang"],
@@ -194,6 +215,7 @@ import Testing
             #expect(try response.envelope().code == "UPSTREAM_TIMEOUT")
             // A guard against a hang, not a timing assertion: the stub would answer 200 after 5 s.
             #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 
@@ -220,13 +242,15 @@ import Testing
         }
     }
 
-    @Test func tokenOnPublicRouteIsLeftToTheUpstream() async throws {
-        try await GatewayHarness.run { harness, gateway in
+    @Test(arguments: ProxyPath.allCases)
+    func tokenOnPublicRouteIsLeftToTheUpstream(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path) { harness, gateway in
             let response = try await gateway.execute(
                 uri: "/auth/refresh", method: .post, headers: [.authorization: "Bearer expired.or.junk"],
                 body: ByteBuffer(string: "{}"))
             #expect(response.status == .ok)
             #expect(try response.echoed().values("Authorization") == ["Bearer expired.or.junk"])
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
         }
     }
 

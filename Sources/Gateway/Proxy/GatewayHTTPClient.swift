@@ -33,6 +33,12 @@ public enum GatewayHTTPClient {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
     }
 
+    /// The longest one upstream exchange may take: the connect and read timeouts normally
+    /// end it first; this bounds an upstream that trickles its answer.
+    static func exchangeDeadline(_ configuration: GatewayConfiguration) -> Duration {
+        configuration.connectTimeout + configuration.readTimeout + .seconds(60)
+    }
+
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)

@@ -90,12 +90,17 @@ struct UpstreamProxy: Sendable {
         default:
             apiError = APIError(.upstreamUnavailable)
         }
+        logFailure(apiError, cause: error, service: service, logger: logger)
+        return apiError
+    }
+
+    /// Logs a failed exchange at `warning`: the upstream, the envelope code and the cause.
+    static func logFailure(_ apiError: APIError, cause: any Error, service: String, logger: Logger) {
         logger.warning(
             "upstream request failed",
             metadata: [
                 "upstream": .string(service), "error.code": .string(apiError.code.rawValue),
-                "error.description": .string(String(describing: error)),
+                "error.description": .string(String(describing: cause)),
             ])
-        return apiError
     }
 }

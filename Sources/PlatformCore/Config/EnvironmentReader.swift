@@ -65,6 +65,16 @@ struct EnvironmentReader {
         return format
     }
 
+    /// `true` or `false` (any case).
+    func boolean(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
+        guard let value = raw(name) else { return defaultValue }
+        switch value.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw ConfigurationError(variable: name, reason: "expected true or false, got \(Self.quoted(value))")
+        }
+    }
+
     /// An `http(s)://host[:port][/path]` base URL, returned without a trailing slash.
     func httpURL(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         var value = string(name, default: defaultValue)

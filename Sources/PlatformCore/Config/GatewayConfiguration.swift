@@ -29,6 +29,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// reusing its token is verified once; `0` verifies every request.
     public var tokenCacheSize: Int
 
+    /// Whether the common case of a proxied request (a matched route, a public one or a
+    /// cached token with the role, a body of declared size under the limit) is forwarded on
+    /// the connection's event loop, over a per-loop upstream connection pool, instead of
+    /// through the router and the HTTP client (`GATEWAY_EVENT_LOOP_PROXY`). The answers are
+    /// the same; only the cost differs. `true` by default.
+    public var proxiesOnEventLoop: Bool
+
     /// Creates a gateway configuration.
     /// - Parameters:
     ///   - http: Where the gateway listens.
@@ -41,6 +48,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ///   - maximumBodySize: The body limit in bytes; 1 MiB by default.
     ///   - tokenExpectations: The issuer and audience of access tokens.
     ///   - tokenCacheSize: Verified tokens remembered; 10,000 by default, 0 for none.
+    ///   - proxiesOnEventLoop: Whether the event-loop proxy serves the common case; `true`
+    ///     by default.
     public init(
         http: HTTPServerConfiguration,
         authURL: String = "http://127.0.0.1:3001",
@@ -51,7 +60,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         readinessTimeout: Duration = .seconds(1),
         maximumBodySize: Int = GatewayConfiguration.defaultMaximumBodySize,
         tokenExpectations: TokenExpectations = TokenExpectations(),
-        tokenCacheSize: Int = 10_000
+        tokenCacheSize: Int = 10_000,
+        proxiesOnEventLoop: Bool = true
     ) {
         self.http = http
         self.authURL = authURL
@@ -63,6 +73,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.maximumBodySize = maximumBodySize
         self.tokenExpectations = tokenExpectations
         self.tokenCacheSize = tokenCacheSize
+        self.proxiesOnEventLoop = proxiesOnEventLoop
     }
 
     /// A token cache of `tokenCacheSize`, or `nil` when it is 0.

@@ -14,6 +14,7 @@ import MongoKit
 /// | `EVENT_URL` | `http://127.0.0.1:3002` | the gateway's upstream for event |
 /// | `GATEWAY_CONNECT_TIMEOUT_MS` | `1000` | how long the gateway may take to connect to an upstream |
 /// | `GATEWAY_READ_TIMEOUT_MS` | `10000` | how long an upstream may stay silent before the gateway answers 504 |
+/// | `GATEWAY_EVENT_LOOP_PROXY` | `true` | `false` sends every request through the router and the HTTP client (same answers, slower) |
 /// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string (options in it win over the timeouts below) |
 /// | `AUTH_DATABASE` | `auth` | auth's database |
 /// | `EVENT_DATABASE` | `event` | event's database |
@@ -121,7 +122,8 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 eventURL: try reader.httpURL("EVENT_URL", default: "http://127.0.0.1:3002"),
                 logLevel: logging.level,
                 connectTimeout: try reader.milliseconds("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000),
-                readTimeout: try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000)
+                readTimeout: try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000),
+                proxiesOnEventLoop: try reader.boolean("GATEWAY_EVENT_LOOP_PROXY", default: true)
             ),
             auth: ServiceConfiguration(
                 http: HTTPServerConfiguration(host: host, port: try reader.port("AUTH_PORT", default: 3001)),

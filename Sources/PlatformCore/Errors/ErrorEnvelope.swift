@@ -1,4 +1,6 @@
 public import Hummingbird
+public import HTTPTypes
+public import NIOCore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -42,11 +44,22 @@ public struct ErrorEnvelope: Codable, Sendable, Equatable {
     ///   - requestID: The request's id, written into the body.
     /// - Returns: The response; it does not set `X-Request-Id` (`RequestIDMiddleware` does).
     public static func response(for apiError: APIError, requestID: String) -> Response {
+        let (head, body) = rendered(apiError, requestID: requestID)
+        return Response(status: head.status, headers: head.headerFields, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// The same response as `response(for:requestID:)`, as its head and body bytes (for
+    /// code that writes HTTP parts itself, like the gateway's event-loop proxy).
+    /// - Parameters:
+    ///   - apiError: The error to render.
+    ///   - requestID: The request's id, written into the body.
+    /// - Returns: The head (status, headers) and the JSON body.
+    public static func rendered(_ apiError: APIError, requestID: String) -> (head: HTTPResponse, body: ByteBuffer) {
         let body = Self.encoded(ErrorEnvelope(apiError, requestID: requestID), requestID: requestID)
         var headers = apiError.headers
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(body.readableBytes)
-        return Response(status: apiError.status, headers: headers, body: ResponseBody(byteBuffer: body))
+        return (HTTPResponse(status: apiError.status, headerFields: headers), body)
     }
 
     private static func encoded(_ envelope: ErrorEnvelope, requestID: String) -> ByteBuffer {

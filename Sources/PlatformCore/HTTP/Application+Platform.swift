@@ -1,5 +1,7 @@
 public import Hummingbird
+public import HummingbirdCore
 public import Logging
+public import ServiceLifecycle
 import NIOCore
 
 /// Called once a service's server is listening, with the port it bound (the chosen one
@@ -14,15 +16,21 @@ extension Application where Responder == RouterResponder<PlatformRequestContext>
     ///   - http: Where to listen.
     ///   - logger: The application's logger; each request's logger derives from it.
     ///   - onServerRunning: Told the bound port once the server listens.
+    ///   - server: The child-channel setup; plain HTTP/1 by default.
+    ///   - services: Services to run with the server (stopped after it).
     public init(
         platformRouter router: Router<PlatformRequestContext>,
         http: HTTPServerConfiguration,
         logger: Logger,
-        onServerRunning: @escaping ServerRunningHandler
+        onServerRunning: @escaping ServerRunningHandler,
+        server: HTTPServerBuilder = .http1(),
+        services: [any Service] = []
     ) {
         self.init(
             router: router,
+            server: server,
             configuration: http.applicationConfiguration,
+            services: services,
             onServerRunning: { channel in
                 await onServerRunning(channel.localAddress?.port ?? http.port)
             },

@@ -18,6 +18,9 @@ public import Logging
 /// `VerifyingKeys`): a token verifies without suspending unless its `kid` is unknown, when
 /// `refreshKeys` (if given) may fetch new keys once — key rotation without a restart.
 public struct TokenVerifier: Sendable {
+    /// The longest token looked at, in bytes: bounds the work an attacker can ask for.
+    static let maximumTokenLength = 8_192
+
     /// The public keys (auth's JWKS), by `kid`.
     public let keys: VerifyingKeys
     public let expectations: TokenExpectations
@@ -45,7 +48,7 @@ public struct TokenVerifier: Sendable {
     /// - Throws: `APIError` `UNAUTHORIZED` for any token that is not valid.
     public func verify(_ token: String, logger: Logger? = nil) async throws -> CallerIdentity {
         // Bound the work an attacker can ask for before any parsing.
-        guard token.utf8.count <= 8_192 else { throw Self.rejection("token too long", logger) }
+        guard token.utf8.count <= Self.maximumTokenLength else { throw Self.rejection("token too long", logger) }
         if let cache, let identity = cache.identity(for: token) {
             return identity
         }
@@ -59,6 +62,18 @@ public struct TokenVerifier: Sendable {
         case .invalid(let reason):
             throw Self.rejection(reason, logger)
         }
+    }
+
+    /// The identity of `token` when it can be established without suspending and without
+    /// duplicating work the caller would redo: a token in the cache; with no cache, a
+    /// token that verifies against the keys held now. `nil` otherwise (not cached yet,
+    /// invalid, unknown `kid`) — the caller then takes the `verify(_:logger:)` path, which
+    /// decides, logs and fills the cache. Never throws, never logs.
+    public func identityWithoutSuspending(_ token: String) -> CallerIdentity? {
+        guard token.utf8.count <= Self.maximumTokenLength else { return nil }
+        if let cache { return cache.identity(for: token) }
+        guard case .valid(let claims) = check(token) else { return nil }
+        return claims.identity
     }
 
     /// What one look at a token found.

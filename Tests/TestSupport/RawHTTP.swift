@@ -1,5 +1,4 @@
-import Foundation
-import TestSupport
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -8,31 +7,31 @@ import TestSupport
 /// An HTTP/1.1 answer read off a raw TCP connection: what a server wrote, byte for byte,
 /// for requests an HTTP client library refuses to send (CR or LF inside a header value,
 /// folded lines, NUL bytes).
-struct RawReply: Sendable {
+public struct RawReply: Sendable {
     /// The numeric status of the status line.
-    var status: Int
+    public var status: Int
     /// Header fields in order, names as sent.
-    var headers: [HeaderField]
-    var body: Data
+    public var headers: [HeaderField]
+    public var body: Data
 
-    struct HeaderField: Sendable {
-        var name: String
-        var value: String
+    public struct HeaderField: Sendable {
+        public var name: String
+        public var value: String
     }
 
     /// The values of `name` (case-insensitive).
-    func values(_ name: String) -> [String] {
+    public func values(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
     /// The envelope's `error` object, when the body is one.
-    var envelope: [String: Any]? {
+    public var envelope: [String: Any]? {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return nil }
         return object["error"] as? [String: Any]
     }
 
     /// Parses `bytes` as one response; `nil` until the head is complete.
-    static func parse(_ bytes: [UInt8]) -> (reply: RawReply, complete: Bool)? {
+    public static func parse(_ bytes: [UInt8]) -> (reply: RawReply, complete: Bool)? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = bytes.indices.dropLast(3).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else {
             return nil
@@ -54,11 +53,11 @@ struct RawReply: Sendable {
 }
 
 /// One request written as raw bytes to a loopback port, and the answer read back.
-enum RawHTTP {
+public enum RawHTTP {
     /// Sends `request` to `127.0.0.1:port` and reads one response (until its
     /// `Content-Length` is complete or the server closes the connection).
     /// - Throws: `TestSupportError` when nothing that parses as a response arrives in `timeout`.
-    static func exchange(port: Int, _ request: [UInt8], timeout: Int = 10) async throws -> RawReply {
+    public static func exchange(port: Int, _ request: [UInt8], timeout: Int = 10) async throws -> RawReply {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try exchangeBlocking(port: port, request, timeout: timeout) })
@@ -66,9 +65,49 @@ enum RawHTTP {
         }
     }
 
+    /// Sends `requests` back to back on one connection (HTTP/1.1 pipelining) and reads
+    /// `count` responses, in the order the server wrote them.
+    /// - Throws: `TestSupportError` when fewer complete responses arrive in `timeout`.
+    public static func pipelined(port: Int, _ requests: [[UInt8]], count: Int, timeout: Int = 10) async throws
+        -> [RawReply]
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result { try pipelinedBlocking(port: port, requests, count: count, timeout: timeout) })
+            }
+        }
+    }
+
+    private static func pipelinedBlocking(port: Int, _ requests: [[UInt8]], count: Int, timeout: Int) throws
+        -> [RawReply]
+    {
+        let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
+        defer { close(socket) }
+        _ = LoopbackSocket.sendAll(socket, requests.flatMap { $0 })
+        var replies: [RawReply] = []
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while replies.count < count {
+            while let (reply, complete) = RawReply.parse(pending), complete {
+                let length = reply.values("Content-Length").first.flatMap(Int.init) ?? 0
+                let consumed = pending.count - reply.body.count + length
+                replies.append(RawReply(status: reply.status, headers: reply.headers, body: reply.body.prefix(length)))
+                pending.removeFirst(consumed)
+                if replies.count == count { return replies }
+            }
+            let received = recv(socket, &buffer, buffer.count, 0)
+            guard received > 0 else {
+                throw TestSupportError("\(replies.count) of \(count) responses from port \(port) before the connection ended")
+            }
+            pending += buffer[0..<received]
+        }
+        return replies
+    }
+
     /// A request of `lines` (the request line and header fields, each sent as given, joined
     /// with CRLF) and `body`.
-    static func request(_ lines: [String], body: [UInt8] = []) -> [UInt8] {
+    public static func request(_ lines: [String], body: [UInt8] = []) -> [UInt8] {
         Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8) + body
     }
 
@@ -94,9 +133,9 @@ enum RawHTTP {
 }
 
 /// The POSIX socket calls the raw client and `LoopbackListener` share.
-enum LoopbackSocket {
+public enum LoopbackSocket {
     /// A TCP connection to `127.0.0.1:port` with send and receive timeouts of `timeout` s.
-    static func connect(port: Int, timeout: Int) throws -> Int32 {
+    public static func connect(port: Int, timeout: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestSupportError("socket() failed") }
         setTimeouts(socket, seconds: timeout)
@@ -115,7 +154,7 @@ enum LoopbackSocket {
 
     /// Sends every byte; `false` when the peer stopped accepting them.
     @discardableResult
-    static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
+    public static func sendAll(_ socket: Int32, _ bytes: [UInt8]) -> Bool {
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -125,14 +164,14 @@ enum LoopbackSocket {
         return true
     }
 
-    static func setTimeouts(_ socket: Int32, seconds: Int) {
+    public static func setTimeouts(_ socket: Int32, seconds: Int) {
         var value = timeval(tv_sec: seconds, tv_usec: 0)
         let size = socklen_t(MemoryLayout<timeval>.size)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &value, size)
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &value, size)
     }
 
-    static func loopback(port: Int) -> sockaddr_in {
+    public static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -1,0 +1,29 @@
+import Logging
+import NIOCore
+import PlatformCore
+import Prometheus
+
+/// What every connection's `LoopProxyHandler` shares: the planner, the per-loop upstream
+/// pools, the request metrics, the timeouts and the logger.
+struct LoopProxy: Sendable {
+    let planner: LoopProxyPlanner
+    let upstreams: LoopUpstreams
+    let metrics: HTTPRequestMetrics
+    /// Counts the requests answered here (`gateway_event_loop_proxied_requests_total`); the
+    /// rest of `gateway_http_requests_total` went through the router.
+    let proxiedRequests: Counter
+    /// How long an upstream may stay silent before the client gets 504.
+    let readTimeout: TimeAmount
+    /// The longest a whole exchange may take (as the HTTP client path's deadline).
+    let deadline: TimeAmount
+    let logger: Logger
+}
+
+extension LoopProxy {
+    /// The counter in `/metrics`: `gateway_event_loop_proxied_requests_total`.
+    static var proxiedRequestsMetric: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", metricName: "event_loop_proxied_requests", unitName: "total",
+            helpText: "Requests the gateway proxied on the connection's event loop; the others went through its router.")
+    }
+}

@@ -1,0 +1,405 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import PlatformCore
+import Prometheus
+
+/// Serves the requests `LoopProxyPlanner` accepts on the client connection's own event
+/// loop, over `UpstreamConnectionPool`, and hands every other request, unchanged and in
+/// order, to Hummingbird's router.
+///
+/// It sits after Hummingbird's `HTTPConnectionStateHandler`, which therefore counts the
+/// requests served here too: the idle timeout and graceful shutdown (close once the
+/// responses in flight are written) cover both paths.
+///
+/// Order on a keep-alive connection: a request goes to the router while a routed response
+/// is unwritten (so pipelined requests keep their order); while a proxied request is in
+/// flight, input is held (no `read`) and anything already decoded waits in a queue.
+///
+/// Answers, as the router's path would give them: the upstream's status, headers (minus
+/// hop-by-hop ones) and body, with `X-Request-Id`; a response with a declared length up to
+/// `UpstreamProxy.bufferedResponseLimit` is read whole first, so a timeout or a broken
+/// connection while reading it is still a 504 / 502 envelope. A larger one is streamed;
+/// if it breaks, the client connection is closed. Nothing is retried.
+final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseReceiver {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// One proxied request and its response.
+    private final class Exchange {
+        let plan: LoopProxyPlan
+        let pool: UpstreamConnectionPool
+        let started = ContinuousClock.now
+        let deadline: NIODeadline
+        var connection: UpstreamConnection?
+        /// Body parts that arrived before the upstream connection.
+        var pendingBody: [ByteBuffer] = []
+        /// The client's `end` arrived.
+        var requestEnded = false
+        /// The request's `end` was written upstream.
+        var requestSent = false
+        var lastUpstreamActivity = NIODeadline.now()
+        var timer: Scheduled<Void>?
+        var responseHead: HTTPResponseHead?
+        var upstreamKeepsAlive = false
+        var bufferedBody = ByteBuffer()
+        /// The head went to the client before the body (a large or unsized response).
+        var isStreaming = false
+        /// Skipping a 1xx interim response (its head and end).
+        var isSkippingInterim = false
+        /// The client has its whole answer (or the exchange was abandoned).
+        var responseDone = false
+
+        init(plan: LoopProxyPlan, pool: UpstreamConnectionPool, deadline: NIODeadline) {
+            self.plan = plan
+            self.pool = pool
+            self.deadline = deadline
+        }
+    }
+
+    private enum Mode {
+        /// Between requests.
+        case idle
+        /// Requests handed to the router: how many responses are unwritten, and whether
+        /// the last one's body is still arriving.
+        case routed(unanswered: Int, requestOpen: Bool)
+        case proxying(Exchange)
+    }
+
+    private let proxy: LoopProxy
+    private let pools: LoopPools
+    private var context: ChannelHandlerContext?
+    private var mode = Mode.idle
+    /// Parts decoded while a proxied request was in flight (pipelining), in order.
+    private var queued = CircularBuffer<HTTPRequestPart>()
+    private var readPending = false
+
+    init(proxy: LoopProxy, pools: LoopPools) {
+        self.proxy = proxy
+        self.pools = pools
+    }
+
+    // MARK: Client side
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        abandonExchange()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        abandonExchange()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard case .proxying = mode else { return context.fireErrorCaught(error) }
+        // Undecodable input while a proxied request is in flight: the router cannot answer
+        // it in order, so the connection ends (the router would answer 400 and close).
+        abandonExchange()
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if isHoldingInput || !queued.isEmpty {
+            queued.append(part)
+            return
+        }
+        process(part, context: context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if isHoldingInput {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Counts the router's responses, to know when the connection is between requests.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .routed(let unanswered, let requestOpen) = mode, case .end = unwrapOutboundIn(data) {
+            let remaining = max(0, unanswered - 1)
+            mode = remaining == 0 && !requestOpen ? .idle : .routed(unanswered: remaining, requestOpen: requestOpen)
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Whether a proxied request has been read whole and its response is not written yet.
+    private var isHoldingInput: Bool {
+        if case .proxying(let exchange) = mode { return exchange.requestEnded }
+        return false
+    }
+
+    private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch mode {
+        case .idle:
+            if case .head(let head) = part,
+                let plan = proxy.planner.plan(head, clientAddress: context.channel.remoteAddress?.ipAddress),
+                let pool = pools.pool(for: plan.service), pool.canLease
+            {
+                begin(plan, pool: pool, context: context)
+                return
+            }
+            if case .head = part { mode = .routed(unanswered: 1, requestOpen: true) }
+            context.fireChannelRead(wrapInboundOut(part))
+        case .routed(let unanswered, _):
+            switch part {
+            case .head: mode = .routed(unanswered: unanswered + 1, requestOpen: true)
+            case .body: break
+            case .end: mode = unanswered == 0 ? .idle : .routed(unanswered: unanswered, requestOpen: false)
+            }
+            context.fireChannelRead(wrapInboundOut(part))
+        case .proxying(let exchange):
+            switch part {
+            case .head: queued.append(part)  // not reached: input is held once the request ended
+            case .body(let buffer): forwardBody(buffer, of: exchange)
+            case .end: endRequest(of: exchange, context: context)
+            }
+        }
+    }
+
+    private func forwardBody(_ buffer: ByteBuffer, of exchange: Exchange) {
+        guard !exchange.responseDone else { return }  // answered already: the rest is dropped
+        if let connection = exchange.connection {
+            connection.write(.body(.byteBuffer(buffer)))
+            connection.flush()
+        } else {
+            exchange.pendingBody.append(buffer)
+        }
+    }
+
+    private func endRequest(of exchange: Exchange, context: ChannelHandlerContext) {
+        exchange.requestEnded = true
+        if exchange.responseDone { return finish(context: context) }
+        if let connection = exchange.connection {
+            connection.write(.end(nil))
+            connection.flush()
+            exchange.requestSent = true
+        }
+    }
+
+    /// The exchange is over on both sides: take the next request.
+    private func finish(context: ChannelHandlerContext) {
+        mode = .idle
+        if !queued.isEmpty {
+            while !isHoldingInput, let part = queued.popFirst() {
+                process(part, context: context)
+            }
+            // The router's inbound stream delivers what it was given at read-complete.
+            context.fireChannelReadComplete()
+        }
+        if readPending, !isHoldingInput {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: Exchange
+
+    private func begin(_ plan: LoopProxyPlan, pool: UpstreamConnectionPool, context: ChannelHandlerContext) {
+        let exchange = Exchange(plan: plan, pool: pool, deadline: .now() + proxy.deadline)
+        mode = .proxying(exchange)
+        armTimer(for: exchange, on: context.eventLoop)
+        pool.lease { [weak self] result in
+            guard let self, case .proxying(let current) = self.mode, current === exchange, !exchange.responseDone
+            else {
+                if case .success(let connection) = result { pool.release(connection) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                self.send(exchange, over: connection)
+            case .failure(let error):
+                self.fail(exchange, code: Self.isConnectTimeout(error) ? .upstreamTimeout : .upstreamUnavailable, cause: error)
+            }
+        }
+    }
+
+    private static func isConnectTimeout(_ error: any Error) -> Bool {
+        if case .connectTimeout = error as? ChannelError { return true }
+        return false
+    }
+
+    private func send(_ exchange: Exchange, over connection: UpstreamConnection) {
+        exchange.connection = connection
+        exchange.lastUpstreamActivity = .now()
+        connection.receiver = self
+        connection.write(.head(exchange.plan.upstreamHead))
+        for buffer in exchange.pendingBody {
+            connection.write(.body(.byteBuffer(buffer)))
+        }
+        exchange.pendingBody = []
+        if exchange.requestEnded {
+            connection.write(.end(nil))
+            exchange.requestSent = true
+        }
+        connection.flush()
+    }
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard case .proxying(let exchange) = mode, !exchange.responseDone, let context else { return }
+        exchange.lastUpstreamActivity = .now()
+        switch part {
+        case .head(let head):
+            if head.status.code < 200 {
+                exchange.isSkippingInterim = true
+                return
+            }
+            exchange.responseHead = head
+            exchange.upstreamKeepsAlive = head.isKeepAlive
+            let declaredLength = head.headers.first(name: "content-length").flatMap { Int($0) }
+            let hasNoBody = head.status == .noContent || head.status == .notModified
+            if !hasNoBody, declaredLength.map({ $0 > UpstreamProxy.bufferedResponseLimit }) ?? true {
+                exchange.isStreaming = true
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(clientHead(head, of: exchange, contentLength: declaredLength))), promise: nil)
+            }
+        case .body(let buffer):
+            guard !exchange.isSkippingInterim else { return }
+            if exchange.isStreaming {
+                context.writeAndFlush(wrapOutboundOut(.body(buffer)), promise: nil)
+            } else {
+                var buffer = buffer
+                exchange.bufferedBody.writeBuffer(&buffer)
+            }
+        case .end:
+            if exchange.isSkippingInterim {
+                exchange.isSkippingInterim = false
+                return
+            }
+            complete(exchange, context: context)
+        }
+    }
+
+    func upstreamClosed() {
+        guard case .proxying(let exchange) = mode, !exchange.responseDone else { return }
+        exchange.connection = nil
+        fail(exchange, code: .upstreamUnavailable, cause: LoopProxyFailure.connectionClosed)
+    }
+
+    /// The upstream's response is complete: answer the client, return the connection.
+    private func complete(_ exchange: Exchange, context: ChannelHandlerContext) {
+        exchange.timer?.cancel()
+        exchange.responseDone = true
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            if exchange.requestSent, exchange.upstreamKeepsAlive {
+                exchange.pool.release(connection)
+            } else {
+                connection.receiver = nil
+                connection.close()
+            }
+        }
+        guard let head = exchange.responseHead else { return }
+        if !exchange.isStreaming {
+            let hasNoBody = head.status == .noContent || head.status == .notModified
+            let body = exchange.bufferedBody
+            context.write(
+                wrapOutboundOut(
+                    .head(clientHead(head, of: exchange, contentLength: hasNoBody ? nil : body.readableBytes))),
+                promise: nil)
+            if !hasNoBody, body.readableBytes > 0 {
+                context.write(wrapOutboundOut(.body(body)), promise: nil)
+            }
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        record(exchange, status: Int(head.status.code))
+        if exchange.requestEnded { finish(context: context) }
+    }
+
+    /// The exchange failed before the client had its answer: 502 / 504 envelope, or — if
+    /// the head was already sent — the client connection is closed.
+    private func fail(_ exchange: Exchange, code: APIError.Code, cause: any Error) {
+        guard let context else { return }
+        exchange.timer?.cancel()
+        exchange.responseDone = true
+        if let connection = exchange.connection {
+            exchange.connection = nil
+            connection.receiver = nil
+            connection.close()
+        }
+        let apiError = APIError(code)
+        var logger = proxy.logger
+        logger[metadataKey: "request.id"] = .string(exchange.plan.requestID)
+        UpstreamProxy.logFailure(apiError, cause: cause, service: exchange.plan.service, logger: logger)
+        record(exchange, status: apiError.status.code)
+        if exchange.isStreaming {
+            context.close(promise: nil)
+            return
+        }
+        var (head, body) = ErrorEnvelope.rendered(apiError, requestID: exchange.plan.requestID)
+        head.headerFields[.xRequestID] = exchange.plan.requestID
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if exchange.requestEnded { finish(context: context) }
+    }
+
+    /// The client is gone (or the handler removed): drop the exchange and its connection.
+    private func abandonExchange() {
+        if case .proxying(let exchange) = mode {
+            exchange.timer?.cancel()
+            exchange.responseDone = true
+            if let connection = exchange.connection {
+                exchange.connection = nil
+                connection.receiver = nil
+                connection.close()
+            }
+        }
+        mode = .idle
+        queued.removeAll()
+    }
+
+    /// Fires at the read timeout after the upstream's last sign of life, or at the deadline.
+    private func armTimer(for exchange: Exchange, on eventLoop: any EventLoop) {
+        let fireAt = min(exchange.lastUpstreamActivity + proxy.readTimeout, exchange.deadline)
+        exchange.timer = eventLoop.assumeIsolated().scheduleTask(deadline: fireAt) { [weak self] in
+            guard let self, case .proxying(let current) = self.mode, current === exchange, !exchange.responseDone
+            else { return }
+            let now = NIODeadline.now()
+            if now >= exchange.lastUpstreamActivity + self.proxy.readTimeout || now >= exchange.deadline {
+                self.fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
+            } else {
+                self.armTimer(for: exchange, on: eventLoop)
+            }
+        }
+    }
+
+    private func clientHead(_ head: HTTPResponseHead, of exchange: Exchange, contentLength: Int?) -> HTTPResponse {
+        var fields = ProxyHeaders.clientResponseHeaders(head.headers)
+        fields[.xRequestID] = exchange.plan.requestID
+        if let contentLength { fields[.contentLength] = String(contentLength) }
+        return HTTPResponse(
+            status: HTTPResponse.Status(code: Int(head.status.code), reasonPhrase: head.status.reasonPhrase),
+            headerFields: fields)
+    }
+
+    private func record(_ exchange: Exchange, status: Int) {
+        proxy.proxiedRequests.increment()
+        proxy.metrics.record(
+            route: exchange.plan.route, method: exchange.plan.method.rawValue, status: status,
+            elapsed: .now - exchange.started)
+    }
+}
+
+/// Why an exchange failed, when no lower error says it.
+enum LoopProxyFailure: Error, CustomStringConvertible {
+    case readTimeout
+    case connectionClosed
+
+    var description: String {
+        switch self {
+        case .readTimeout: "the upstream did not answer within the read timeout"
+        case .connectionClosed: "the upstream closed the connection before the response was complete"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import NIOHTTP1
+import PlatformCore
+
+/// One request the event-loop proxy takes on: where it goes and what is sent there.
+struct LoopProxyPlan {
+    /// The upstream service (`x-service-tags`).
+    let service: String
+    /// The route template, for the request metrics.
+    let route: String
+    /// The client's method, for the request metrics.
+    let method: HTTPRequest.Method
+    /// The request's platform id (the client's, when usable, else a new one).
+    let requestID: String
+    /// The request line and headers for the upstream.
+    let upstreamHead: HTTPRequestHead
+}
+
+/// Decides which requests the event-loop proxy may serve, and builds their upstream request.
+///
+/// It takes a request only when the router's answer is already known to be "forward it":
+/// a method and target the router would proxy, a route of the contract served by an
+/// upstream, and — for a route with roles — a token whose identity is known without
+/// suspending (`TokenVerifier.identityWithoutSuspending`) and holds one of them; a body
+/// only with a single declared `Content-Length` within the limit, no `Expect`,
+/// `Transfer-Encoding`, `Upgrade` or `Connection` other than keep-alive. Everything else —
+/// every error the gateway itself answers, an unknown or new token, a chunked body — goes
+/// to the router, which answers as it always has. The upstream request is the one the
+/// HTTP client path sends: the same target, and `ProxyHeaders`' headers.
+struct LoopProxyPlanner: Sendable {
+    let routes: RouteTable
+    let verifier: TokenVerifier
+    /// The services the proxy can reach (those with a plain `http://` base URL).
+    let targets: [String: UpstreamTarget]
+    let maximumBodySize: Int
+
+    /// Methods the proxy forwards (`HEAD` is left to the router: its response has no body
+    /// whatever its headers say).
+    private static let forwardedMethods: Set<HTTPRequest.Method> = [.get, .post, .put, .patch, .delete]
+
+    /// The plan for `request`, or `nil` when the router must handle it.
+    /// - Parameters:
+    ///   - request: The request head as decoded.
+    ///   - clientAddress: The client's IP address (for `X-Forwarded-For`).
+    func plan(_ request: HTTPRequest, clientAddress: String?) -> LoopProxyPlan? {
+        guard Self.forwardedMethods.contains(request.method), let target = request.path, Self.isPlainTarget(target)
+        else { return nil }
+        let fields = request.headerFields
+        guard fields[.expect] == nil, fields[.transferEncoding] == nil, fields[.upgrade] == nil else { return nil }
+        if let connection = fields[.connection], connection.lowercased() != "keep-alive" { return nil }
+        let declaredLengths = fields[values: .contentLength]
+        if let declared = declaredLengths.first {
+            guard declaredLengths.count == 1, !declared.isEmpty, declared.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                let length = Int(declared), length <= maximumBodySize
+            else { return nil }
+        }
+        guard case .matched(let operation, _) = routes.match(method: request.method, path: URI(target).path),
+            let service = operation.service, let upstream = targets[service]
+        else { return nil }
+        if case .anyOf = operation.access {
+            guard let header = fields[.authorization], let token = BearerToken.parse(header),
+                let identity = verifier.identityWithoutSuspending(token),
+                operation.access.decision(for: identity) == .allowed
+            else { return nil }
+        }
+
+        let requestID = RequestIdentifier.sanitized(fields[.xRequestID]) ?? RequestIdentifier.generate()
+        var headers = ProxyHeaders.upstreamRequestHeaders(fields, requestID: requestID, clientAddress: clientAddress)
+        headers.add(name: "Host", value: upstream.authority)
+        if let declared = declaredLengths.first {
+            headers.add(name: "Content-Length", value: declared)
+        }
+        return LoopProxyPlan(
+            service: service, route: operation.path.template, method: request.method, requestID: requestID,
+            upstreamHead: HTTPRequestHead(
+                version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
+                uri: upstream.pathPrefix + target, headers: headers))
+    }
+
+    /// Whether `target` is an origin-form path (and query) of RFC 3986 characters only:
+    /// anything unusual is left to the router and the HTTP client's URL checks.
+    static func isPlainTarget(_ target: String) -> Bool {
+        guard target.utf8.first == UInt8(ascii: "/") else { return false }
+        return target.utf8.allSatisfy { allowedTargetBytes[Int($0)] }
+    }
+
+    /// unreserved / pct-encoded / sub-delims / ":" / "@" / "/" / "?" (RFC 3986 §3.3, §3.4).
+    private static let allowedTargetBytes: [Bool] = {
+        var allowed = [Bool](repeating: false, count: 256)
+        for byte in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?".utf8 {
+            allowed[Int(byte)] = true
+        }
+        return allowed
+    }()
+}

@@ -1,0 +1,80 @@
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// The event-loop proxy's upstream connections: on each event loop, one pool per service.
+///
+/// Run it as a service listed before the server: at graceful shutdown the server stops
+/// first (its connections finish their requests), then this closes every pooled
+/// connection and refuses new ones.
+final class LoopUpstreams: Service, Sendable {
+    /// Connections each event loop may hold to each upstream (the HTTP client path keeps
+    /// 64 per upstream in all).
+    static let connectionsPerLoop = 64
+
+    let targets: [String: UpstreamTarget]
+    let connectTimeout: TimeAmount
+
+    private struct State {
+        var pools: [ObjectIdentifier: NIOLoopBound<LoopPools>] = [:]
+        var isClosed = false
+    }
+    private let state = Mutex(State())
+
+    init(targets: [String: UpstreamTarget], connectTimeout: TimeAmount) {
+        self.targets = targets
+        self.connectTimeout = connectTimeout
+    }
+
+    /// The pools of `eventLoop`, made on first use; `nil` once shut down. Call it on
+    /// `eventLoop` (once per client connection).
+    func pools(for eventLoop: any EventLoop) -> LoopPools? {
+        state.withLock { state -> LoopPools? in
+            guard !state.isClosed else { return nil }
+            let key = ObjectIdentifier(eventLoop)
+            if let existing = state.pools[key] { return existing.value }
+            let pools = LoopPools(eventLoop: eventLoop, targets: targets, connectTimeout: connectTimeout)
+            state.pools[key] = NIOLoopBound(pools, eventLoop: eventLoop)
+            return pools
+        }
+    }
+
+    /// Waits for graceful shutdown, then closes every pool.
+    func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes every pool (on its own event loop) and refuses new ones.
+    func close() async {
+        let pools = state.withLock { state in
+            state.isClosed = true
+            return Array(state.pools.values)
+        }
+        for bound in pools {
+            try? await bound.eventLoop.submit { bound.value.close() }.get()
+        }
+    }
+}
+
+/// One event loop's pools, by service. Lives on that loop.
+final class LoopPools {
+    private let pools: [String: UpstreamConnectionPool]
+
+    init(eventLoop: any EventLoop, targets: [String: UpstreamTarget], connectTimeout: TimeAmount) {
+        pools = targets.mapValues {
+            UpstreamConnectionPool(
+                eventLoop: eventLoop, target: $0, limit: LoopUpstreams.connectionsPerLoop,
+                connectTimeout: connectTimeout)
+        }
+    }
+
+    /// The pool for `service`, if it can be reached this way.
+    func pool(for service: String) -> UpstreamConnectionPool? {
+        pools[service]
+    }
+
+    func close() {
+        for pool in pools.values { pool.close() }
+    }
+}

@@ -1,0 +1,61 @@
+import NIOCore
+import NIOHTTP1
+
+/// What an upstream connection tells the exchange it is serving.
+protocol UpstreamResponseReceiver: AnyObject {
+    /// A response part arrived.
+    func upstreamReceived(_ part: HTTPClientResponsePart)
+    /// The connection closed (or failed) before the exchange let go of it.
+    func upstreamClosed()
+}
+
+/// One keep-alive HTTP/1.1 connection to an upstream, the last handler of its channel.
+/// Lives on its pool's event loop; every method must be called there.
+final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private var context: ChannelHandlerContext?
+    /// The pool it returns to; told when the connection closes.
+    weak var pool: UpstreamConnectionPool?
+    /// The exchange using it, if any: gets every response part and the closure.
+    var receiver: (any UpstreamResponseReceiver)?
+
+    /// Whether the connection can still carry a request.
+    var isActive: Bool { context?.channel.isActive ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        receiver?.upstreamReceived(unwrapInboundIn(data))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool?.connectionClosed(self)
+        let receiver = self.receiver
+        self.receiver = nil
+        receiver?.upstreamClosed()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed response or a reset: the connection is done (channelInactive follows).
+        context.close(promise: nil)
+    }
+
+    /// Writes one request part (flushed by `flush()`).
+    func write(_ part: HTTPClientRequestPart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    /// Closes the connection; `channelInactive` then tells the pool.
+    func close() {
+        context?.close(promise: nil)
+    }
+}

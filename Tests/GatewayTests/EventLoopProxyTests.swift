@@ -1,0 +1,109 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PlatformCore
+import TestSupport
+import Testing
+
+/// The event-loop proxy (`LoopProxyHandler`) and the router share each keep-alive
+/// connection: which requests each takes, and that answers keep their order. (What crosses
+/// to the upstream and back is `ProxyTests`, run through both paths.)
+@Suite struct EventLoopProxyTests {
+    @Test func aTokenTheRouterVerifiedIsThenProxiedOnTheLoop() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        let keys = try await TestKeys.verifyingKeys()
+        let verifier = TokenVerifier(keys: keys, cache: VerifiedTokenCache())
+        try await GatewayHarness.run(verifier: verifier) { harness, gateway in
+            let first = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token))
+            #expect(first.status == .ok)
+            // Not in the cache yet: the router verified it (and logged nothing was wrong).
+            #expect(harness.proxiedOnEventLoop == 0)
+            let second = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token))
+            #expect(second.status == .ok)
+            #expect(harness.proxiedOnEventLoop == 1)
+            #expect(harness.event.requests.count == 2)
+        }
+    }
+
+    @Test func requestsTheGatewayAnswersItselfNeverTakeTheLoop() async throws {
+        let user = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run { harness, gateway in
+            let answers: [(String, HTTPRequest.Method, HTTPFields, HTTPResponse.Status)] = [
+                ("/nowhere", .get, [:], .notFound),
+                ("/events/65a1f0c2e4b0a1b2c3d4e5f6", .delete, [:], .methodNotAllowed),
+                ("/wallet/me", .get, [:], .unauthorized),
+                ("/wallet/me", .get, .bearer("not.a.token"), .unauthorized),
+                ("/users", .get, .bearer(user), .forbidden),
+                ("/health", .get, [:], .ok),
+            ]
+            for (uri, method, headers, status) in answers {
+                let response = try await gateway.execute(uri: uri, method: method, headers: headers)
+                #expect(response.status == status, "\(method) \(uri)")
+            }
+            #expect(harness.proxiedOnEventLoop == 0)
+            #expect(harness.auth.requests.isEmpty && harness.event.requests.isEmpty)
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrderWhicheverPathTakesThem() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run { harness, gateway in
+            let requests: [(id: String, lines: [String], body: String, status: Int)] = [
+                ("p1-loop", ["GET /wallet/me HTTP/1.1", "Authorization: Bearer \(token)"], "", 200),
+                ("p2-router-404", ["GET /nowhere HTTP/1.1"], "", 404),
+                ("p3-loop-body", ["POST /auth/login HTTP/1.1", "Content-Length: 2"], "{}", 200),
+                ("p4-router-401", ["GET /wallet/me HTTP/1.1"], "", 401),
+                ("p5-router-chunked", ["POST /auth/login HTTP/1.1", "Transfer-Encoding: chunked"], "2\r\n{}\r\n0\r\n\r\n", 200),
+                ("p6-loop", ["GET /claims/me HTTP/1.1", "Authorization: Bearer \(token)"], "", 200),
+            ]
+            let bytes = requests.map { request in
+                RawHTTP.request(
+                    request.lines + ["Host: gateway", "X-Request-Id: \(request.id)"], body: Array(request.body.utf8))
+            }
+            let replies = try await RawHTTP.pipelined(port: gateway.port!, bytes, count: requests.count)
+            #expect(replies.map { $0.values("X-Request-Id").first ?? "?" } == requests.map(\.id))
+            #expect(replies.map(\.status) == requests.map(\.status))
+            // The abandoned request is not counted: it never had an answer.
+            // p1 on the loop; once p2 went to the router, the rest of the pipeline follows it
+            // there (a routed answer was still unwritten when each arrived).
+            #expect(harness.proxiedOnEventLoop == 1)
+            #expect(harness.auth.requests.count == 2 && harness.event.requests.count == 2)
+        }
+    }
+
+    @Test func aConnectionKeepsWorkingAfterTheClientAbandonsAProxiedRequest() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run(configure: { $0.readTimeout = .seconds(10) }) { harness, gateway in
+            // The upstream holds this one for 5 s; the client leaves after sending it.
+            let abandoned = RawHTTP.request([
+                "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Stub-Mode: hang",
+            ])
+            let socket = try LoopbackSocket.connect(port: gateway.port!, timeout: 5)
+            LoopbackSocket.sendAll(socket, abandoned)
+            try await Task.sleep(for: .milliseconds(200))
+            close(socket)
+            // The gateway still serves other clients on the loop.
+            for _ in 0..<3 {
+                let response = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token))
+                #expect(response.status == .ok)
+            }
+            // The abandoned request is not counted: it never had an answer.
+            #expect(harness.proxiedOnEventLoop == 3)
+        }
+    }
+
+    @Test func aLargeUpstreamAnswerIsStreamedWhole() async throws {
+        try await GatewayHarness.run { harness, gateway in
+            // The stub echoes the request, so 900 KiB come back as over 1 MiB of base64: streamed.
+            let payload = String(repeating: "x", count: 900 << 10)
+            let response = try await gateway.execute(
+                uri: "/auth/login", method: .post, body: ByteBuffer(string: payload))
+            #expect(response.status == .ok)
+            let echoed = try response.echoed()
+            #expect(echoed.body.count == payload.utf8.count)
+            #expect(harness.proxiedOnEventLoop == 1)
+        }
+    }
+}
