@@ -7,10 +7,12 @@
 //   GatewayBenchmark verify SECONDS
 //       Prints `verify N`: ES256 access-token verifications per second through
 //       TokenVerifier on one task (the cost the gateway pays per request without a cache).
-//   GatewayBenchmark gateway PORT UPSTREAM_URL [--no-token-cache]
+//   GatewayBenchmark gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only]
 //       The gateway, built as `event-reward gateway` builds it (GatewayHTTPClient,
 //       JWKSRefresher, buildGatewayApplication), with auth and event both at UPSTREAM_URL;
-//       with --no-token-cache every request's token is verified (ES256) anew.
+//       with --no-token-cache every request's token is verified (ES256) anew; with
+//       --router-only every request goes through the router and the HTTP client (the
+//       event-loop proxy off).
 
 import AsyncHTTPClient
 import Foundation
@@ -60,7 +62,8 @@ case "gateway":
     guard arguments.count >= 4 else { exit(64) }
     let configuration = GatewayConfiguration(
         http: HTTPServerConfiguration(port: port), authURL: arguments[3], eventURL: arguments[3], logLevel: .error,
-        tokenCacheSize: arguments.contains("--no-token-cache") ? 0 : 10_000)
+        tokenCacheSize: arguments.contains("--no-token-cache") ? 0 : 10_000,
+        proxiesOnEventLoop: !arguments.contains("--router-only"))
     let client = GatewayHTTPClient.make(configuration: configuration)
     let refresher = JWKSRefresher(
         configuration: .init(url: configuration.jwksURL), httpClient: client, logger: logger)

@@ -77,6 +77,8 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// Parts decoded while a proxied request was in flight (pipelining), in order.
     private var queued = CircularBuffer<HTTPRequestPart>()
     private var readPending = false
+    /// The client's IP address, for `X-Forwarded-For` (looked up once per connection).
+    private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
 
     init(proxy: LoopProxy, pools: LoopPools) {
         self.proxy = proxy
@@ -143,7 +145,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         switch mode {
         case .idle:
             if case .head(let head) = part,
-                let plan = proxy.planner.plan(head, clientAddress: context.channel.remoteAddress?.ipAddress),
+                let plan = proxy.planner.plan(head, clientAddress: clientAddress),
                 let pool = pools.pool(for: plan.service), pool.canLease
             {
                 begin(plan, pool: pool, context: context)

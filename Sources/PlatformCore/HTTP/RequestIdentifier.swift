@@ -48,5 +48,5 @@ public enum RequestIdentifier {
 
 extension HTTPField.Name {
     /// `X-Request-Id`, carried by every request and response of the platform.
-    public static var xRequestID: Self { Self("X-Request-Id")! }
+    public static let xRequestID = Self("X-Request-Id")!
 }

@@ -1,4 +1,5 @@
 public import Prometheus
+import Synchronization
 
 /// Counts requests and records their latency in a Prometheus registry, labelled by route
 /// template, method and status — never by raw path, so the label set stays bounded:
@@ -38,16 +39,49 @@ public struct HTTPRequestMetrics: Sendable {
     ///   - status: The response status code.
     ///   - elapsed: The time until the response head.
     public func record(route: String, method: String, status: Int, elapsed: Duration) {
-        let labels = [("route", route), ("method", Self.methodLabel(method)), ("status", String(status))]
-        // Descriptors are not Sendable, so they are made per call (two small structs).
+        let key = SeriesKey(route: route, method: Self.methodLabel(method), status: status)
+        let series = self.series.withLock { $0[key] } ?? makeSeries(key)
+        series.requests.increment()
+        series.duration.record(elapsed)
+    }
+
+    /// One label combination's counter and histogram.
+    private struct Series: Sendable {
+        let requests: Counter
+        let duration: DurationHistogram
+    }
+
+    private struct SeriesKey: Hashable, Sendable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    /// The series looked up once per label combination: the registry validates names and
+    /// builds label arrays on every lookup, which cost more than the recording itself.
+    private let series = SeriesTable()
+
+    private final class SeriesTable: Sendable {
+        let table = Mutex<[SeriesKey: Series]>([:])
+
+        func withLock<Result>(_ body: (inout [SeriesKey: Series]) -> Result) -> Result {
+            table.withLock { body(&$0) }
+        }
+    }
+
+    private func makeSeries(_ key: SeriesKey) -> Series {
+        let labels = [("route", key.route), ("method", key.method), ("status", String(key.status))]
         let requests = MetricNameDescriptor(
             namespace: namespace, metricName: "http_requests", unitName: "total",
             helpText: "HTTP requests by route template, method and status.")
         let duration = MetricNameDescriptor(
             namespace: namespace, metricName: "http_request_duration", unitName: "seconds",
             helpText: "Time to the response head, by route template, method and status.")
-        registry.makeCounter(descriptor: requests, labels: labels).increment()
-        registry.makeDurationHistogram(descriptor: duration, labels: labels, buckets: Self.buckets).record(elapsed)
+        let series = Series(
+            requests: registry.makeCounter(descriptor: requests, labels: labels),
+            duration: registry.makeDurationHistogram(descriptor: duration, labels: labels, buckets: Self.buckets))
+        self.series.withLock { $0[key] = series }
+        return series
     }
 
     /// `method` when it is a standard method, else `OTHER` (clients can send any token).
