@@ -88,7 +88,10 @@ if gateway:
     row("upstream straight (req/s; at best)", f"{rate(rps['direct'], '')}; {latency('direct')}")
     row("nginx proxy (req/s; at best)", f"{rate(rps['nginx'], '')}; {latency('nginx')}",
         "", f"{best['nginx']['rps'] / best['direct']['rps']:.2f}x direct")
-    for name, label in [("gateway", "gateway, token cache on (default)"), ("verify", "gateway, ES256 every request")]:
+    variants = [("gateway", "gateway, token cache on (default)"), ("verify", "gateway, ES256 every request")]
+    if "router" in runs:
+        variants.append(("router", "gateway, router path only (event-loop proxy off)"))
+    for name, label in variants:
         ratio = best[name]["rps"] / best["nginx"]["rps"]
         row(f"{label} (req/s; at best)", f"{rate(rps[name], '')}; {latency(name)}",
             f"nginx {best['nginx']['rps']:,.0f}", f"{ratio:.2f}x", ">= 1.0x nginx", verdict(ratio >= 1.0))

@@ -55,7 +55,10 @@ import Testing
                 ("p2-router-404", ["GET /nowhere HTTP/1.1"], "", 404),
                 ("p3-loop-body", ["POST /auth/login HTTP/1.1", "Content-Length: 2"], "{}", 200),
                 ("p4-router-401", ["GET /wallet/me HTTP/1.1"], "", 401),
-                ("p5-router-chunked", ["POST /auth/login HTTP/1.1", "Transfer-Encoding: chunked"], "2\r\n{}\r\n0\r\n\r\n", 200),
+                (
+                    "p5-router-chunked", ["POST /auth/login HTTP/1.1", "Transfer-Encoding: chunked"],
+                    "2\r\n{}\r\n0\r\n\r\n", 200
+                ),
                 ("p6-loop", ["GET /claims/me HTTP/1.1", "Authorization: Bearer \(token)"], "", 200),
             ]
             let bytes = requests.map { request in

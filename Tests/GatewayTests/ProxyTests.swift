@@ -206,7 +206,8 @@ import Testing
 
     @Test(arguments: ProxyPath.allCases)
     func upstreamHangIsGatewayTimeoutAfterTheReadTimeout(path: ProxyPath) async throws {
-        try await GatewayHarness.run(path: path, configure: { $0.readTimeout = .milliseconds(300) }) { harness, gateway in
+        try await GatewayHarness.run(path: path, configure: { $0.readTimeout = .milliseconds(300) }) {
+            harness, gateway in
             let start = ContinuousClock.now
             let response = try await gateway.execute(
                 uri: "/auth/login", method: .post, headers: [HTTPField.Name("X-Stub-Mode")!: "hang"],

@@ -68,7 +68,9 @@ public enum RawHTTP {
     /// Sends `requests` back to back on one connection (HTTP/1.1 pipelining) and reads
     /// `count` responses, in the order the server wrote them.
     /// - Throws: `TestSupportError` when fewer complete responses arrive in `timeout`.
-    public static func pipelined(port: Int, _ requests: [[UInt8]], count: Int, timeout: Int = 10) async throws
+    public static func pipelined(
+        port: Int, _ requests: [[UInt8]], count: Int, timeout: Int = 10
+    ) async throws
         -> [RawReply]
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -79,7 +81,9 @@ public enum RawHTTP {
         }
     }
 
-    private static func pipelinedBlocking(port: Int, _ requests: [[UInt8]], count: Int, timeout: Int) throws
+    private static func pipelinedBlocking(
+        port: Int, _ requests: [[UInt8]], count: Int, timeout: Int
+    ) throws
         -> [RawReply]
     {
         let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
@@ -98,7 +102,8 @@ public enum RawHTTP {
             }
             let received = recv(socket, &buffer, buffer.count, 0)
             guard received > 0 else {
-                throw TestSupportError("\(replies.count) of \(count) responses from port \(port) before the connection ended")
+                throw TestSupportError(
+                    "\(replies.count) of \(count) responses from port \(port) before the connection ended")
             }
             pending += buffer[0..<received]
         }

@@ -24,6 +24,7 @@ extension LoopProxy {
     static var proxiedRequestsMetric: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "gateway", metricName: "event_loop_proxied_requests", unitName: "total",
-            helpText: "Requests the gateway proxied on the connection's event loop; the others went through its router.")
+            helpText: "Requests the gateway proxied on the connection's event loop; the others went through its router."
+        )
     }
 }

@@ -221,7 +221,9 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             case .success(let connection):
                 self.send(exchange, over: connection)
             case .failure(let error):
-                self.fail(exchange, code: Self.isConnectTimeout(error) ? .upstreamTimeout : .upstreamUnavailable, cause: error)
+                self.fail(
+                    exchange, code: Self.isConnectTimeout(error) ? .upstreamTimeout : .upstreamUnavailable, cause: error
+                )
             }
         }
     }

@@ -1,5 +1,5 @@
-public import Hummingbird
 public import HTTPTypes
+public import Hummingbird
 public import NIOCore
 
 #if canImport(FoundationEssentials)

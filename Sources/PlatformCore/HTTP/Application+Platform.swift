@@ -1,8 +1,8 @@
 public import Hummingbird
 public import HummingbirdCore
 public import Logging
-public import ServiceLifecycle
 import NIOCore
+public import ServiceLifecycle
 
 /// Called once a service's server is listening, with the port it bound (the chosen one
 /// when the configuration asked for port 0).

@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 /// A request sent as raw bytes (no HTTP client would send it) and what must come back.
