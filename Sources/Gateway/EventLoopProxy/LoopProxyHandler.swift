@@ -59,6 +59,21 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             self.pool = pool
             self.deadline = deadline
         }
+
+        /// Marks the client's answer done, stops the timer and lets go of the upstream
+        /// connection: back to the pool when it can carry another request, else closed.
+        func end(reusingConnection reusable: Bool) {
+            timer?.cancel()
+            responseDone = true
+            guard let connection else { return }
+            self.connection = nil
+            if reusable {
+                pool.release(connection)
+            } else {
+                connection.receiver = nil
+                connection.close()
+            }
+        }
     }
 
     private enum Mode {
@@ -292,17 +307,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     /// The upstream's response is complete: answer the client, return the connection.
     private func complete(_ exchange: Exchange, context: ChannelHandlerContext) {
-        exchange.timer?.cancel()
-        exchange.responseDone = true
-        if let connection = exchange.connection {
-            exchange.connection = nil
-            if exchange.requestSent, exchange.upstreamKeepsAlive {
-                exchange.pool.release(connection)
-            } else {
-                connection.receiver = nil
-                connection.close()
-            }
-        }
+        exchange.end(reusingConnection: exchange.requestSent && exchange.upstreamKeepsAlive)
         guard let head = exchange.responseHead else { return }
         if !exchange.isStreaming {
             let hasNoBody = head.status == .noContent || head.status == .notModified
@@ -324,13 +329,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// the head was already sent — the client connection is closed.
     private func fail(_ exchange: Exchange, code: APIError.Code, cause: any Error) {
         guard let context else { return }
-        exchange.timer?.cancel()
-        exchange.responseDone = true
-        if let connection = exchange.connection {
-            exchange.connection = nil
-            connection.receiver = nil
-            connection.close()
-        }
+        exchange.end(reusingConnection: false)
         let apiError = APIError(code)
         var logger = proxy.logger
         logger[metadataKey: "request.id"] = .string(exchange.plan.requestID)
@@ -351,13 +350,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// The client is gone (or the handler removed): drop the exchange and its connection.
     private func abandonExchange() {
         if case .proxying(let exchange) = mode {
-            exchange.timer?.cancel()
-            exchange.responseDone = true
-            if let connection = exchange.connection {
-                exchange.connection = nil
-                connection.receiver = nil
-                connection.close()
-            }
+            exchange.end(reusingConnection: false)
         }
         mode = .idle
         queued.removeAll()
