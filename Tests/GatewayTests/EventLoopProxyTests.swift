@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import PlatformCore
+import Synchronization
 import TestSupport
 import Testing
 
@@ -95,6 +96,23 @@ import Testing
             // The abandoned request is not counted: it never had an answer.
             #expect(harness.proxiedOnEventLoop == 3)
         }
+    }
+
+    @Test func gracefulShutdownWaitsForAProxiedRequestInFlight() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        let inFlight = Mutex<Task<RawReply, any Error>?>(nil)
+        try await GatewayHarness.run { harness, gateway in
+            let request = RawHTTP.request([
+                "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Stub-Mode: slow",
+            ])
+            let port = gateway.port!
+            inFlight.withLock { $0 = Task { try await RawHTTP.exchange(port: port, request) } }
+            // Leaving the body shuts the gateway down while the upstream still holds the request.
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let reply = try await #require(inFlight.withLock { $0 }).value
+        #expect(reply.status == 200)
+        #expect(String(decoding: reply.body, as: UTF8.self) == #"{"slow":true}"#)
     }
 
     @Test func aLargeUpstreamAnswerIsStreamedWhole() async throws {

@@ -79,6 +79,9 @@ final class StubUpstream: Sendable {
             // the stub's shutdown, which waits for requests in flight.
             try await Task.sleep(for: .seconds(5))
             return Self.json(.ok, "{}")
+        case "slow":
+            try await Task.sleep(for: .seconds(1))
+            return Self.json(.ok, #"{"slow":true}"#)
         case "envelope":
             var response = Self.json(.conflict, Self.envelopeBody)
             response.headers[HTTPField.Name("X-Upstream")!] = "yes"

@@ -43,7 +43,6 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         /// The request's `end` was written upstream.
         var requestSent = false
         var lastUpstreamActivity = NIODeadline.now()
-        var timer: Scheduled<Void>?
         var responseHead: HTTPResponseHead?
         var upstreamKeepsAlive = false
         var bufferedBody = ByteBuffer()
@@ -60,10 +59,9 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             self.deadline = deadline
         }
 
-        /// Marks the client's answer done, stops the timer and lets go of the upstream
-        /// connection: back to the pool when it can carry another request, else closed.
+        /// Marks the client's answer done and lets go of the upstream connection: back to
+        /// the pool when it can carry another request, else closed.
         func end(reusingConnection reusable: Bool) {
-            timer?.cancel()
             responseDone = true
             guard let connection else { return }
             self.connection = nil
@@ -133,11 +131,13 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         process(part, context: context)
     }
 
+    /// Reads on while nothing waits in the queue: a client that does not pipeline never
+    /// has its reads held (holding and resuming costs two `epoll_ctl` calls per request).
     func read(context: ChannelHandlerContext) {
-        if isHoldingInput {
-            readPending = true
-        } else {
+        if queued.isEmpty {
             context.read()
+        } else {
+            readPending = true
         }
     }
 
@@ -150,7 +150,8 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         context.write(data, promise: promise)
     }
 
-    /// Whether a proxied request has been read whole and its response is not written yet.
+    /// Whether a proxied request has been read whole and its response is not written yet:
+    /// what arrives now is a pipelined request, which waits its turn in the queue.
     private var isHoldingInput: Bool {
         if case .proxying(let exchange) = mode { return exchange.requestEnded }
         return false
@@ -214,7 +215,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             // The router's inbound stream delivers what it was given at read-complete.
             context.fireChannelReadComplete()
         }
-        if readPending, !isHoldingInput {
+        if readPending, queued.isEmpty {
             readPending = false
             context.read()
         }
@@ -225,8 +226,11 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private func begin(_ plan: LoopProxyPlan, pool: UpstreamConnectionPool, context: ChannelHandlerContext) {
         let exchange = Exchange(plan: plan, pool: pool, deadline: .now() + proxy.deadline)
         mode = .proxying(exchange)
-        armTimer(for: exchange, on: context.eventLoop)
-        pool.lease { [weak self] result in
+        pools.timeouts.watch(self)
+        if let connection = pool.takeIdleConnection() {
+            return send(exchange, over: connection)
+        }
+        pool.connect { [weak self] result in
             guard let self, case .proxying(let current) = self.mode, current === exchange, !exchange.responseDone
             else {
                 if case .success(let connection) = result { pool.release(connection) }
@@ -307,7 +311,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     /// The upstream's response is complete: answer the client, return the connection.
     private func complete(_ exchange: Exchange, context: ChannelHandlerContext) {
-        exchange.end(reusingConnection: exchange.requestSent && exchange.upstreamKeepsAlive)
+        end(exchange, reusingConnection: exchange.requestSent && exchange.upstreamKeepsAlive)
         guard let head = exchange.responseHead else { return }
         if !exchange.isStreaming {
             let hasNoBody = head.status == .noContent || head.status == .notModified
@@ -329,7 +333,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// the head was already sent — the client connection is closed.
     private func fail(_ exchange: Exchange, code: APIError.Code, cause: any Error) {
         guard let context else { return }
-        exchange.end(reusingConnection: false)
+        end(exchange, reusingConnection: false)
         let apiError = APIError(code)
         var logger = proxy.logger
         logger[metadataKey: "request.id"] = .string(exchange.plan.requestID)
@@ -347,27 +351,28 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         if exchange.requestEnded { finish(context: context) }
     }
 
+    /// The exchange is answered (or abandoned): its connection is let go and its time no
+    /// longer watched.
+    private func end(_ exchange: Exchange, reusingConnection reusable: Bool) {
+        exchange.end(reusingConnection: reusable)
+        pools.timeouts.unwatch(self)
+    }
+
     /// The client is gone (or the handler removed): drop the exchange and its connection.
     private func abandonExchange() {
         if case .proxying(let exchange) = mode {
-            exchange.end(reusingConnection: false)
+            end(exchange, reusingConnection: false)
         }
         mode = .idle
         queued.removeAll()
     }
 
-    /// Fires at the read timeout after the upstream's last sign of life, or at the deadline.
-    private func armTimer(for exchange: Exchange, on eventLoop: any EventLoop) {
-        let fireAt = min(exchange.lastUpstreamActivity + proxy.readTimeout, exchange.deadline)
-        exchange.timer = eventLoop.assumeIsolated().scheduleTask(deadline: fireAt) { [weak self] in
-            guard let self, case .proxying(let current) = self.mode, current === exchange, !exchange.responseDone
-            else { return }
-            let now = NIODeadline.now()
-            if now >= exchange.lastUpstreamActivity + self.proxy.readTimeout || now >= exchange.deadline {
-                self.fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
-            } else {
-                self.armTimer(for: exchange, on: eventLoop)
-            }
+    /// Called by `ExchangeTimeouts`: a 504 when the upstream has been silent for the read
+    /// timeout, or the exchange has run past its deadline.
+    func timeOutExchange(ifOverdueAt now: NIODeadline) {
+        guard case .proxying(let exchange) = mode, !exchange.responseDone else { return pools.timeouts.unwatch(self) }
+        if now >= exchange.lastUpstreamActivity + proxy.readTimeout || now >= exchange.deadline {
+            fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
         }
     }
 

@@ -2,7 +2,8 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// The event-loop proxy's upstream connections: on each event loop, one pool per service.
+/// The event-loop proxy's upstream connections: on each event loop, one pool per service
+/// (and one `ExchangeTimeouts`).
 ///
 /// Run it as a service listed before the server: at graceful shutdown the server stops
 /// first (its connections finish their requests), then this closes every pooled
@@ -14,6 +15,8 @@ final class LoopUpstreams: Service, Sendable {
 
     let targets: [String: UpstreamTarget]
     let connectTimeout: TimeAmount
+    /// How often each loop looks for exchanges past their read timeout or deadline.
+    let timeoutCheckInterval: TimeAmount
 
     private struct State {
         var pools: [ObjectIdentifier: NIOLoopBound<LoopPools>] = [:]
@@ -21,9 +24,18 @@ final class LoopUpstreams: Service, Sendable {
     }
     private let state = Mutex(State())
 
-    init(targets: [String: UpstreamTarget], connectTimeout: TimeAmount) {
+    /// - Parameters:
+    ///   - targets: The reachable services.
+    ///   - connectTimeout: How long opening an upstream connection may take.
+    ///   - readTimeout: The read timeout; timeouts are checked 4 times within it (at most
+    ///     every 250 ms, at least every 10 ms).
+    init(targets: [String: UpstreamTarget], connectTimeout: TimeAmount, readTimeout: TimeAmount) {
         self.targets = targets
         self.connectTimeout = connectTimeout
+        self.timeoutCheckInterval = .nanoseconds(
+            min(
+                max(readTimeout.nanoseconds / 4, TimeAmount.milliseconds(10).nanoseconds),
+                TimeAmount.milliseconds(250).nanoseconds))
     }
 
     /// The pools of `eventLoop`, made on first use; `nil` once shut down. Call it on
@@ -33,7 +45,9 @@ final class LoopUpstreams: Service, Sendable {
             guard !state.isClosed else { return nil }
             let key = ObjectIdentifier(eventLoop)
             if let existing = state.pools[key] { return existing.value }
-            let pools = LoopPools(eventLoop: eventLoop, targets: targets, connectTimeout: connectTimeout)
+            let pools = LoopPools(
+                eventLoop: eventLoop, targets: targets, connectTimeout: connectTimeout,
+                timeoutCheckInterval: timeoutCheckInterval)
             state.pools[key] = NIOLoopBound(pools, eventLoop: eventLoop)
             return pools
         }
@@ -57,11 +71,16 @@ final class LoopUpstreams: Service, Sendable {
     }
 }
 
-/// One event loop's pools, by service. Lives on that loop.
+/// One event loop's pools, by service, and the timeouts of its exchanges. Lives on that loop.
 final class LoopPools {
     private let pools: [String: UpstreamConnectionPool]
+    let timeouts: ExchangeTimeouts
 
-    init(eventLoop: any EventLoop, targets: [String: UpstreamTarget], connectTimeout: TimeAmount) {
+    init(
+        eventLoop: any EventLoop, targets: [String: UpstreamTarget], connectTimeout: TimeAmount,
+        timeoutCheckInterval: TimeAmount
+    ) {
+        timeouts = ExchangeTimeouts(eventLoop: eventLoop, interval: timeoutCheckInterval)
         pools = targets.mapValues {
             UpstreamConnectionPool(
                 eventLoop: eventLoop, target: $0, limit: LoopUpstreams.connectionsPerLoop,

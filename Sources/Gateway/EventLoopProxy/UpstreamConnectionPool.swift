@@ -2,11 +2,12 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The keep-alive connections of one event loop to one upstream. Exchanges lease a
-/// connection, send one request over it and hand it back when the response is complete.
+/// The keep-alive connections of one event loop to one upstream. An exchange takes an idle
+/// connection (or opens one), sends one request over it and hands it back when the
+/// response is complete.
 /// Lives on its event loop; every method must be called there.
 final class UpstreamConnectionPool {
-    /// Why a lease failed when the pool itself refused.
+    /// Why a connect failed when the pool itself refused (it is closed).
     struct Closed: Error {}
 
     let eventLoop: any EventLoop
@@ -26,17 +27,23 @@ final class UpstreamConnectionPool {
         self.connectTimeout = connectTimeout
     }
 
-    /// Whether `lease` can give a connection now or open one; when not, the request goes
-    /// the HTTP client's way.
+    /// Whether there is an idle connection or room to open one; when not, the request goes
+    /// the router's way.
     var canLease: Bool { !isClosed && (!idle.isEmpty || opened < limit) }
 
-    /// Calls `completion` on the event loop with an idle connection (at once) or a new one
-    /// (once connected), or with the connect error.
-    func lease(_ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
-        guard !isClosed else { return completion(.failure(Closed())) }
+    /// An idle connection that is still open, if there is one.
+    func takeIdleConnection() -> UpstreamConnection? {
+        guard !isClosed else { return nil }
         while let connection = idle.popLast() {
-            if connection.isActive { return completion(.success(connection)) }
+            if connection.isActive { return connection }
         }
+        return nil
+    }
+
+    /// Opens a new connection and calls `completion` on the event loop with it once
+    /// connected, or with the connect error.
+    func connect(_ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        guard !isClosed else { return completion(.failure(Closed())) }
         opened += 1
         ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
@@ -85,7 +92,7 @@ final class UpstreamConnectionPool {
         idle.removeAll { $0 === connection }
     }
 
-    /// Closes the idle connections and refuses new leases; busy ones close when released.
+    /// Closes the idle connections and refuses new ones; busy ones close when released.
     func close() {
         isClosed = true
         let connections = idle

@@ -1,0 +1,48 @@
+import NIOCore
+
+/// The read timeouts and deadlines of one event loop's proxied exchanges, checked by one
+/// task that runs every `interval` while any exchange is in flight — instead of a timer
+/// scheduled and cancelled per request. An exchange times out between its limit and one
+/// interval after it. Lives on its event loop; every method must be called there.
+final class ExchangeTimeouts {
+    let eventLoop: any EventLoop
+    let interval: TimeAmount
+    private var watched: [ObjectIdentifier: LoopProxyHandler] = [:]
+    private var isSweeping = false
+
+    init(eventLoop: any EventLoop, interval: TimeAmount) {
+        self.eventLoop = eventLoop
+        self.interval = interval
+    }
+
+    /// Checks `handler`'s exchange on every sweep until `unwatch`.
+    func watch(_ handler: LoopProxyHandler) {
+        watched[ObjectIdentifier(handler)] = handler
+        guard !isSweeping else { return }
+        isSweeping = true
+        scheduleSweep()
+    }
+
+    func unwatch(_ handler: LoopProxyHandler) {
+        watched[ObjectIdentifier(handler)] = nil
+    }
+
+    private func scheduleSweep() {
+        eventLoop.assumeIsolated().scheduleTask(in: interval) { [weak self] in
+            self?.sweep()
+        }
+    }
+
+    private func sweep() {
+        let now = NIODeadline.now()
+        // Timing out unwatches, so look at a copy.
+        for handler in Array(watched.values) {
+            handler.timeOutExchange(ifOverdueAt: now)
+        }
+        if watched.isEmpty {
+            isSweeping = false
+        } else {
+            scheduleSweep()
+        }
+    }
+}
