@@ -70,6 +70,23 @@ private func requestIDRouter() -> Router<PlatformRequestContext> {
         }
     }
 
+    @Test func generatedIDsAreDistinctAcrossTasksAndUseEveryHexDigit() async throws {
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 {
+                group.addTask { (0..<5_000).map { _ in RequestIdentifier.generate() } }
+            }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(ids.allSatisfy(isGenerated))
+        #expect(Set(ids).count == ids.count)
+        // Every digit turns up in every position: no position is stuck (a broken generator
+        // or a badly padded hex rendering would show here).
+        for position in 0..<32 {
+            let digits = Set(ids.map { $0.utf8[$0.utf8.index($0.utf8.startIndex, offsetBy: position)] })
+            #expect(digits.count == 16, "position \(position)")
+        }
+    }
+
     @Test func errorResponseCarriesTheSameIDInHeaderAndBody() async throws {
         try await testApplication(requestIDRouter()).test(.router) { client in
             let supplied = try await client.execute(uri: "/fail", method: .get, headers: [.xRequestID: "trace-42"])
