@@ -143,6 +143,21 @@ import Testing
     }
 
     @Test(arguments: ProxyPath.allCases)
+    func upstreamChunkedAnswerPassesWhole(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path) { harness, gateway in
+            for _ in 0..<2 {  // twice: the upstream connection is reusable afterwards
+                let response = try await gateway.execute(
+                    uri: "/auth/login", method: .post, headers: [HTTPField.Name("X-Stub-Mode")!: "chunked"],
+                    body: ByteBuffer(string: "{}"))
+                #expect(response.status == .ok)
+                #expect(response.text == "first,second,third")
+                #expect(response.headers[.contentType] == "text/plain")
+            }
+            #expect(harness.proxiedOnEventLoop == path.proxied(2))
+        }
+    }
+
+    @Test(arguments: ProxyPath.allCases)
     func bodyOverOneMebibyteIsRefusedBeforeTheUpstreamSeesIt(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.operator])
         let big = ByteBuffer(repeating: UInt8(ascii: "a"), count: 2 << 20)

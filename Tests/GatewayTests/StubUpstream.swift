@@ -79,6 +79,16 @@ final class StubUpstream: Sendable {
             // the stub's shutdown, which waits for requests in flight.
             try await Task.sleep(for: .seconds(5))
             return Self.json(.ok, "{}")
+        case "chunked":
+            // No Content-Length: the body goes out chunked, in three parts.
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain"],
+                body: ResponseBody { writer in
+                    for part in ["first,", "second,", "third"] {
+                        try await writer.write(ByteBuffer(string: part))
+                    }
+                    try await writer.finish(nil)
+                })
         case "slow":
             try await Task.sleep(for: .seconds(1))
             return Self.json(.ok, #"{"slow":true}"#)
