@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import PlatformCore
 
 /// Hummingbird's HTTP/1 child channel with a `LoopProxyHandler` right after its
 /// connection-state handler: requests the event-loop proxy takes never reach the router;
@@ -37,7 +38,7 @@ extension HTTPServerBuilder {
     /// HTTP/1 with the gateway's event-loop proxy in front of the router.
     static func http1(loopProxy proxy: LoopProxy) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            LoopProxyChannel(http1: HTTP1Channel(responder: responder), proxy: proxy)
+            LoopProxyChannel(http1: HTTP1Channel(responder: responder, configuration: .platform), proxy: proxy)
         }
     }
 }

@@ -16,14 +16,14 @@ extension Application where Responder == RouterResponder<PlatformRequestContext>
     ///   - http: Where to listen.
     ///   - logger: The application's logger; each request's logger derives from it.
     ///   - onServerRunning: Told the bound port once the server listens.
-    ///   - server: The child-channel setup; plain HTTP/1 by default.
+    ///   - server: The child-channel setup; HTTP/1 with the platform's handlers by default.
     ///   - services: Services to run with the server (stopped after it).
     public init(
         platformRouter router: Router<PlatformRequestContext>,
         http: HTTPServerConfiguration,
         logger: Logger,
         onServerRunning: @escaping ServerRunningHandler,
-        server: HTTPServerBuilder = .http1(),
+        server: HTTPServerBuilder = .http1(configuration: .platform),
         services: [any Service] = []
     ) {
         self.init(

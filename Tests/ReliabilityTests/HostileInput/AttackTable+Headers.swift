@@ -7,11 +7,24 @@ struct RawAttack: Sendable {
     var name: String
     var request: [UInt8]
     var status: Int
-    /// The envelope code; `nil` for a request that is not valid HTTP/1.1 at all, which the
-    /// HTTP parser refuses with a bare 400 and `Connection: close` before any route (or
-    /// request id) exists.
-    var code: String?
+    /// The envelope code the answer must carry (with the same request id in the body and
+    /// `X-Request-Id`).
+    var code: String
+    /// Whether the connection must close after the answer: a request that is not valid
+    /// HTTP/1.1 at all is refused by the HTTP parser, and the connection cannot go on.
+    var closes = false
     var check: (@Sendable (RawReply) -> String?)?
+}
+
+extension RawAttack {
+    /// A message the HTTP parser refuses: 400 `VALIDATION_FAILED`, connection closed.
+    static func malformed(
+        _ name: String, _ request: [UInt8], check: (@Sendable (RawReply) -> String?)? = nil
+    )
+        -> RawAttack
+    {
+        RawAttack(name: name, request: request, status: 400, code: "VALIDATION_FAILED", closes: true, check: check)
+    }
 }
 
 /// `X-Request-Id` with CR, LF, folded lines, NUL, non-ASCII or 10 KiB, on a route that
@@ -44,18 +57,10 @@ enum HeaderCases {
                 name: "id with percent-encoded CRLF", request: request(Array("a%0D%0ASet-Cookie:%20x=1".utf8)),
                 status: 401,
                 code: "UNAUTHORIZED", check: generated),
-            RawAttack(
-                name: "id with a bare CR", request: request(Array("a\rSet-Cookie: x=1".utf8)), status: 400, code: nil,
-                check: noCookie),
-            RawAttack(
-                name: "id with a bare LF", request: request(Array("a\nSet-Cookie: x=1".utf8)), status: 400, code: nil,
-                check: noCookie),
-            RawAttack(
-                name: "id folded onto a second line", request: request(Array("a\r\n Set-Cookie: x=1".utf8)),
-                status: 400,
-                code: nil, check: noCookie),
-            RawAttack(
-                name: "id with NUL", request: request(Array("a".utf8) + [0] + Array("b".utf8)), status: 400, code: nil),
+            .malformed("id with a bare CR", request(Array("a\rSet-Cookie: x=1".utf8)), check: noCookie),
+            .malformed("id with a bare LF", request(Array("a\nSet-Cookie: x=1".utf8)), check: noCookie),
+            .malformed("id folded onto a second line", request(Array("a\r\n Set-Cookie: x=1".utf8)), check: noCookie),
+            .malformed("id with NUL", request(Array("a".utf8) + [0] + Array("b".utf8))),
             RawAttack(
                 name: "id of non-ASCII UTF-8", request: request(Array("idé✓".utf8)), status: 401, code: "UNAUTHORIZED",
                 check: generated),
@@ -81,15 +86,14 @@ enum HeaderCases {
             let reply = try await RawHTTP.exchange(port: port, attack.request)
             var problems: [String] = []
             if reply.status != attack.status { problems.append("status \(reply.status), expected \(attack.status)") }
-            if let code = attack.code {
-                let envelope = reply.envelope
-                if envelope?["code"] as? String != code {
-                    problems.append("envelope code \(envelope?["code"] ?? "none")")
-                }
-                if envelope?["requestId"] as? String != reply.values("X-Request-Id").first {
-                    problems.append("envelope requestId ≠ X-Request-Id")
-                }
-            } else if reply.values("Connection").first?.lowercased() != "close" {
+            let envelope = reply.envelope
+            if envelope?["code"] as? String != attack.code {
+                problems.append("envelope code \(envelope?["code"] ?? "none")")
+            }
+            if envelope?["requestId"] as? String != reply.values("X-Request-Id").first {
+                problems.append("envelope requestId ≠ X-Request-Id")
+            }
+            if attack.closes, reply.values("Connection").first?.lowercased() != "close" {
                 problems.append("a refused message must close the connection")
             }
             if let check = attack.check, let problem = check(reply) { problems.append(problem) }
