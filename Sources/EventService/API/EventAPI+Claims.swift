@@ -61,6 +61,22 @@ extension EventAPI {
         return .ok(.init(body: .json(Components.Schemas.Claim(claim))))
     }
 
+    /// A FAILED claim back to work (`ClaimProcessor.retryFailed`), audited as
+    /// `claim.retry` with the claim before and after.
+    func retryClaim(_ input: Operations.retryClaim.Input) async throws -> Operations.retryClaim.Output {
+        let caller = try Caller.require([.operator, .admin])
+        let id = try ObjectID(contractHex: input.path.id, field: "id")
+        try indexes.requireReady()
+        var logger = requestLogger
+        logger[metadataKey: "claim.id"] = .string(id.hex)
+        let before = try await claims.find(id)
+        let claim = try await processor.retryFailed(id, logger: logger)
+        try await audit.record(
+            actor: AuditRecorder.actor(caller), action: "claim.retry", target: .init(type: "claim", id: id.hex),
+            before: before, after: claim, requestID: Caller.requestID)
+        return .ok(.init(body: .json(Components.Schemas.Claim(claim))))
+    }
+
     private func claimPage(
         filter: BSONDocument, limit: Int?, cursor: String?
     ) async throws

@@ -52,24 +52,61 @@ struct ClaimProcessor: Sendable {
                 .conditionNotMet,
                 details: ["claimId": .string(claim.id.hex), "progress": .array(evaluation.progress.map(\.json))])
         }
-        do {
-            switch try await complete(claim, logger: logger) {
-            case .granted(let granted):
-                return granted
-            case .outOfStock(let rewardID):
-                throw APIError(
-                    .outOfStock, details: ["rewardId": .string(rewardID.hex), "claimId": .string(claim.id.hex)])
+        switch try await completeOrLeaveToWorker(claim, logger: logger) {
+        case .granted(let granted)?:
+            return granted
+        case .outOfStock(let rewardID)?:
+            throw APIError(.outOfStock, details: ["rewardId": .string(rewardID.hex), "claimId": .string(claim.id.hex)])
+        case nil:
+            return claim
+        }
+    }
+
+    /// Gives a FAILED claim (the retry worker gave up on it) a fresh attempt budget and
+    /// runs one attempt now. Safe after a partial payout: every step of `complete(_:)` is
+    /// idempotent per claim.
+    /// - Returns: The claim as it now stands: GRANTED, REJECTED/OUT_OF_STOCK, or PENDING
+    ///   when the attempt was interrupted again (the retry worker goes on).
+    /// - Throws: `APIError` `NOT_FOUND`, or `CONFLICT` when the claim is not FAILED.
+    func retryFailed(_ id: ObjectID, logger: Logger) async throws -> ClaimDocument {
+        let now = clock.now()
+        guard
+            let claim = try await claims.reopenFailed(
+                id, now: now, leaseUntil: now.addingTimeInterval(workers.leaseDuration.timeInterval))
+        else {
+            guard let existing = try await claims.find(id) else {
+                throw APIError(.notFound, message: "The claim was not found.")
             }
+            throw APIError(
+                .conflict, message: "Only a FAILED claim can be retried.",
+                details: ["status": .string(existing.status.rawValue)])
+        }
+        logger.notice("FAILED claim reopened for a new round of attempts", metadata: ["claim.id": .string(id.hex)])
+        switch try await completeOrLeaveToWorker(claim, logger: logger) {
+        case .granted(let granted)?:
+            return granted
+        case .outOfStock?:
+            return try await claims.find(id) ?? claim
+        case nil:
+            return claim
+        }
+    }
+
+    /// Runs `complete(_:)`; when a database error (or an injected fault) interrupts it,
+    /// the claim stays PENDING, its next attempt is scheduled after the first backoff, and
+    /// `nil` is returned — the retry worker finishes it.
+    private func completeOrLeaveToWorker(_ claim: ClaimDocument, logger: Logger) async throws -> Completion? {
+        do {
+            return try await complete(claim, logger: logger)
         } catch let error as APIError {
             throw error
         } catch {
-            // The claim is stored PENDING: the retry worker finishes it; the caller learns so.
             logger.warning(
                 "claim payout interrupted; left to the retry worker",
                 metadata: ["claim.id": .string(claim.id.hex), "error.description": .string(String(describing: error))])
             let retryAt = clock.now().addingTimeInterval(ClaimBackoff.delay(afterAttempt: 1, workers: workers))
             try? await claims.scheduleRetry(claim.id, at: retryAt, now: clock.now())
-            return claim
+            return nil
         }
     }
 

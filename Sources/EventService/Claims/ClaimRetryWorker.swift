@@ -11,7 +11,8 @@ import PlatformCore
 /// same claim at once and a dead replica's claim is taken over when its lease expires.
 /// A failed attempt is retried after a doubling backoff; past the configured number of
 /// attempts the claim becomes FAILED, with a `critical` log line and the
-/// `event_claims_failed_total` counter.
+/// `event_claims_failed_total` counter; staff put it back to work with
+/// `POST /claims/{id}/retry` (`ClaimProcessor.retryFailed`).
 struct ClaimRetryWorker: Sendable {
     let processor: ClaimProcessor
     let claims: any ClaimRepository
@@ -81,7 +82,7 @@ struct ClaimRetryWorker: Sendable {
             guard try await claims.markFailed(claim.id, at: clock.now()) else { return }
             failures.increment()
             logger.critical(
-                "claim FAILED after its last attempt: its payout may be incomplete; investigate",
+                "claim FAILED after its last attempt: its payout may be incomplete; fix the cause, then POST /claims/{id}/retry",
                 metadata: [
                     "user.id": .string(claim.userId.hex), "event.id": .string(claim.eventId.hex),
                     "claim.maxAttempts": .stringConvertible(workers.claimMaxAttempts),

@@ -4,11 +4,13 @@
 /// evaluate ─ met ──────► PENDING ─ paid out ───────► GRANTED
 ///          └ not met ──► REJECTED (CONDITION_NOT_MET)
 ///                        PENDING ─ out of stock ───► REJECTED (OUT_OF_STOCK)
-///                        PENDING ─ attempts spent ─► FAILED
+///                        PENDING ─ attempts spent ─► FAILED ─ staff retry ─► PENDING
 /// ```
 ///
-/// GRANTED, REJECTED and FAILED are final. The processor stores each decision with a
-/// write conditional on `status: PENDING`, so concurrent workers cannot both decide.
+/// GRANTED and REJECTED are final; FAILED is final for the workers — only staff send it
+/// back to PENDING (`POST /claims/{id}/retry`, conditional on `status: FAILED`). The
+/// processor stores each decision with a write conditional on `status: PENDING`, so
+/// concurrent workers cannot both decide.
 struct ClaimStateMachine: Sendable, Equatable {
     /// What happened to a PENDING claim.
     enum Event: Sendable, Equatable {

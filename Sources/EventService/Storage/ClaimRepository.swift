@@ -19,6 +19,9 @@ protocol ClaimRepository: Sendable {
     func markOutOfStock(_ id: ObjectID, at: Date) async throws -> Bool
     /// PENDING → FAILED (the grant lock stays: part of the payout may exist).
     func markFailed(_ id: ObjectID, at: Date) async throws -> Bool
+    /// FAILED → PENDING with a fresh attempt budget (`attempts` 1), leased until
+    /// `leaseUntil` for the caller's attempt. `nil` when the claim is not FAILED.
+    func reopenFailed(_ id: ObjectID, now: Date, leaseUntil: Date) async throws -> ClaimDocument?
     /// Lets the next attempt of a PENDING claim start at `retryAt`.
     func scheduleRetry(_ id: ObjectID, at retryAt: Date, now: Date) async throws
     /// Takes the PENDING claim whose lease expired longest ago: leases it until
@@ -90,6 +93,18 @@ struct MongoClaimRepository: ClaimRepository {
                 "$unset": ["leaseUntil": ""],
             ])
         return result.matchedCount > 0
+    }
+
+    func reopenFailed(_ id: ObjectID, now: Date, leaseUntil: Date) async throws -> ClaimDocument? {
+        try await collection.findOneAndUpdate(
+            filter: ["_id": .objectID(id), "status": .string(ClaimStatus.failed.rawValue)],
+            update: [
+                "$set": [
+                    "status": Self.pending, "attempts": .int(1), "leaseUntil": .datetime(leaseUntil),
+                    "updatedAt": .datetime(now),
+                ]
+            ],
+            options: FindOneAndUpdateOptions(returnDocument: .after))
     }
 
     func scheduleRetry(_ id: ObjectID, at retryAt: Date, now: Date) async throws {
