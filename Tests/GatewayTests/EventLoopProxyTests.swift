@@ -115,6 +115,89 @@ import Testing
         #expect(String(decoding: reply.body, as: UTF8.self) == #"{"slow":true}"#)
     }
 
+    @Test(arguments: ProxyPath.allCases)
+    func aClientThatHalfClosesAfterSendingStillGetsItsAnswer(path: ProxyPath) async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run(path: path) { harness, gateway in
+            // The upstream takes a second; the client shuts its sending side meanwhile.
+            let request = RawHTTP.request([
+                "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Stub-Mode: slow",
+            ])
+            let reply = try await RawHTTP.exchange(port: gateway.port!, request, halfClose: true)
+            #expect(reply.status == 200)
+            #expect(String(decoding: reply.body, as: UTF8.self) == #"{"slow":true}"#)
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
+        }
+    }
+
+    @Test func bytesTheParserRefusesAfterAProxiedRequestAreAnsweredAfterIt() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run { harness, gateway in
+            let replies = try await RawHTTP.pipelined(
+                port: gateway.port!,
+                [
+                    RawHTTP.request([
+                        "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)",
+                        "X-Request-Id: first", "X-Stub-Mode: slow",
+                    ]),
+                    RawHTTP.request(["GET /wallet/me HTTP/1.1", "Host: gateway", "X-Bad: a\rb"]),
+                ], count: 2)
+            #expect(replies.map(\.status) == [200, 400])
+            #expect(replies[0].values("X-Request-Id") == ["first"])
+            #expect(replies[1].envelope?["code"] as? String == "VALIDATION_FAILED")
+            #expect(replies[1].values("Connection") == ["close"])
+            #expect(harness.proxiedOnEventLoop == 1)
+        }
+    }
+
+    @Test(arguments: ProxyPath.allCases)
+    func anUploadSlowerThanTheReadTimeoutIsNotCutOff(path: ProxyPath) async throws {
+        // 2 s, not less: other tests of the suite load the machine, and a stub answering late
+        // would be a 504 that says nothing about the upload.
+        try await GatewayHarness.run(path: path, configure: { $0.readTimeout = .seconds(2) }) {
+            harness, gateway in
+            // The read timeout is about the upstream's silence once it has the request, not
+            // about a client still sending its body.
+            let reply = try await RawHTTP.exchange(
+                port: gateway.port!,
+                parts: [
+                    RawHTTP.request(["POST /auth/login HTTP/1.1", "Host: gateway", "Content-Length: 2"]),
+                    Array("{}".utf8),
+                ], pause: 3)
+            #expect(reply.status == 200)
+            #expect(harness.proxiedOnEventLoop == path.proxied(1))
+        }
+    }
+
+    @Test func aTargetWithABadPercentEscapeIsLeftToTheRouter() async throws {
+        let token = try await TestKeys.token(roles: [.operator])
+        let statuses = Mutex<[ProxyPath: HTTPResponse.Status]>([:])
+        for path in ProxyPath.allCases {
+            try await GatewayHarness.run(path: path) { harness, gateway in
+                let response = try await gateway.execute(uri: "/events/%zz", method: .get, headers: .bearer(token))
+                statuses.withLock { $0[path] = response.status }
+                #expect(harness.proxiedOnEventLoop == 0)
+            }
+        }
+        #expect(statuses.withLock { $0[.eventLoop] != nil && $0[.eventLoop] == $0[.router] })
+    }
+
+    @Test func nothingIsProxiedAfterARoutedRequestAskedToCloseTheConnection() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run { harness, gateway in
+            let replies = try await RawHTTP.pipelined(
+                port: gateway.port!,
+                [
+                    RawHTTP.request(["GET /nowhere HTTP/1.1", "Host: gateway", "Connection: close"]),
+                    RawHTTP.request(["GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)"]),
+                ], count: 1)
+            #expect(replies.map(\.status) == [404])
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(harness.event.requests.isEmpty)
+            #expect(harness.proxiedOnEventLoop == 0)
+        }
+    }
+
     @Test func aLargeUpstreamAnswerIsStreamedWhole() async throws {
         try await GatewayHarness.run { harness, gateway in
             // The stub echoes the request, so 900 KiB come back as over 1 MiB of base64: streamed.

@@ -57,12 +57,14 @@ public enum RawHTTP {
     /// Sends `request` to `127.0.0.1:port` and reads one response (until its
     /// `Content-Length` is complete or the server closes the connection).
     /// - Throws: `TestSupportError` when nothing that parses as a response arrives in `timeout`.
-    public static func exchange(port: Int, _ request: [UInt8], timeout: Int = 10) async throws -> RawReply {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try exchangeBlocking(port: port, request, timeout: timeout) })
-            }
-        }
+    /// - Parameter halfClose: Shut the sending side after the request (`shutdown(SHUT_WR)`),
+    ///   as some clients do, then read the answer.
+    public static func exchange(
+        port: Int, _ request: [UInt8], timeout: Int = 10, halfClose: Bool = false
+    )
+        async throws -> RawReply
+    {
+        try await onOwnThread { try exchangeBlocking(port: port, request, timeout: timeout, halfClose: halfClose) }
     }
 
     /// Sends `requests` back to back on one connection (HTTP/1.1 pipelining) and reads
@@ -73,12 +75,7 @@ public enum RawHTTP {
     ) async throws
         -> [RawReply]
     {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    with: Result { try pipelinedBlocking(port: port, requests, count: count, timeout: timeout) })
-            }
-        }
+        try await onOwnThread { try pipelinedBlocking(port: port, requests, count: count, timeout: timeout) }
     }
 
     private static func pipelinedBlocking(
@@ -110,18 +107,61 @@ public enum RawHTTP {
         return replies
     }
 
+    /// Sends a request in `parts`, pausing `pause` seconds between them (a slow client),
+    /// and reads one response — on a Dispatch thread, never blocking the Swift
+    /// concurrency pool the servers under test run on.
+    public static func exchange(
+        port: Int, parts: [[UInt8]], pause: TimeInterval, timeout: Int = 10
+    ) async throws
+        -> RawReply
+    {
+        try await onOwnThread {
+            let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
+            defer { close(socket) }
+            for (index, part) in parts.enumerated() {
+                if index > 0 { Thread.sleep(forTimeInterval: pause) }
+                _ = LoopbackSocket.sendAll(socket, part)
+            }
+            return try readReply(socket, port: port)
+        }
+    }
+
+    /// Runs blocking socket work on a thread of its own: Dispatch's global queues are as
+    /// wide as the cores, so a few tests blocked in `recv` there would hold up unrelated
+    /// work of the servers under test.
+    private static func onOwnThread<Value: Sendable>(
+        _ body: @escaping @Sendable () throws -> Value
+    ) async throws
+        -> Value
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// A request of `lines` (the request line and header fields, each sent as given, joined
     /// with CRLF) and `body`.
     public static func request(_ lines: [String], body: [UInt8] = []) -> [UInt8] {
         Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8) + body
     }
 
-    private static func exchangeBlocking(port: Int, _ request: [UInt8], timeout: Int) throws -> RawReply {
+    private static func exchangeBlocking(
+        port: Int, _ request: [UInt8], timeout: Int, halfClose: Bool
+    ) throws
+        -> RawReply
+    {
         let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
         defer { close(socket) }
         // The server may answer and close before it has read everything (e.g. an oversized
         // header): a failed send still leaves its answer to read.
         _ = LoopbackSocket.sendAll(socket, request)
+        if halfClose { shutdown(socket, Int32(SHUT_WR)) }
+        return try readReply(socket, port: port)
+    }
+
+    /// Reads one response off `socket` (until its `Content-Length` is complete or the
+    /// server closes the connection).
+    private static func readReply(_ socket: Int32, port: Int) throws -> RawReply {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {

@@ -50,6 +50,8 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         var isStreaming = false
         /// Skipping a 1xx interim response (its head and end).
         var isSkippingInterim = false
+        /// Upstream reads are paused until the client can take more of a streamed answer.
+        var isUpstreamPaused = false
         /// The client has its whole answer (or the exchange was abandoned).
         var responseDone = false
 
@@ -90,6 +92,13 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// Parts decoded while a proxied request was in flight (pipelining), in order.
     private var queued = CircularBuffer<HTTPRequestPart>()
     private var readPending = false
+    /// The client closed its side (or sent bytes the parser refused) while a proxied
+    /// request was in flight or requests waited: passed on, in order, once they are answered.
+    private var deferredInputClosed = false
+    private var deferredParserError: (any Error)?
+    /// A routed request asked to close the connection: the router answers it and stops
+    /// reading, so nothing after it may be proxied either.
+    private var isClosing = false
     /// The client's IP address, for `X-Forwarded-For` (looked up once per connection).
     private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
 
@@ -109,17 +118,53 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         self.context = nil
     }
 
+    /// Not reached in Hummingbird's pipeline (its connection-state handler does not pass
+    /// `channelInactive` on); `handlerRemoved` cleans up when the channel closes.
     func channelInactive(context: ChannelHandlerContext) {
         abandonExchange()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard case .proxying = mode else { return context.fireErrorCaught(error) }
-        // Undecodable input while a proxied request is in flight: the router cannot answer
-        // it in order, so the connection ends (the router would answer 400 and close).
+        guard isBusy else { return context.fireErrorCaught(error) }
+        if error is HTTPParserError {
+            // Bytes after a pipelined request the parser refused: the router answers them
+            // (400 and close) once what came before is answered.
+            if deferredParserError == nil { deferredParserError = error }
+            return
+        }
+        // The connection itself failed: nothing more can be answered on it.
         abandonExchange()
         context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .inputClosed = event as? ChannelEvent, isBusy {
+            // A client that half-closes after sending still gets its answers.
+            deferredInputClosed = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A slow client of a streamed answer holds the upstream back instead of the gateway
+    /// buffering the answer for it.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .proxying(let exchange) = mode, exchange.isStreaming, let connection = exchange.connection {
+            let paused = !context.channel.isWritable
+            if paused != exchange.isUpstreamPaused {
+                exchange.isUpstreamPaused = paused
+                exchange.lastUpstreamActivity = .now()
+                connection.setReadingPaused(paused)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Whether a proxied request is in flight or decoded requests wait for their turn.
+    private var isBusy: Bool {
+        if case .proxying = mode { return true }
+        return !queued.isEmpty
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -160,18 +205,23 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch mode {
         case .idle:
-            if case .head(let head) = part,
+            if case .head(let head) = part, !isClosing,
                 let plan = proxy.planner.plan(head, clientAddress: clientAddress),
                 let pool = pools.pool(for: plan.service), pool.canLease
             {
                 begin(plan, pool: pool, context: context)
                 return
             }
-            if case .head = part { mode = .routed(unanswered: 1, requestOpen: true) }
+            if case .head(let head) = part {
+                mode = .routed(unanswered: 1, requestOpen: true)
+                noteConnectionHeader(of: head)
+            }
             context.fireChannelRead(wrapInboundOut(part))
         case .routed(let unanswered, _):
             switch part {
-            case .head: mode = .routed(unanswered: unanswered + 1, requestOpen: true)
+            case .head(let head):
+                mode = .routed(unanswered: unanswered + 1, requestOpen: true)
+                noteConnectionHeader(of: head)
             case .body: break
             case .end: mode = unanswered == 0 ? .idle : .routed(unanswered: unanswered, requestOpen: false)
             }
@@ -182,6 +232,12 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             case .body(let buffer): forwardBody(buffer, of: exchange)
             case .end: endRequest(of: exchange, context: context)
             }
+        }
+    }
+
+    private func noteConnectionHeader(of head: HTTPRequest) {
+        if let connection = head.headerFields[.connection], connection.lowercased().contains("close") {
+            isClosing = true
         }
     }
 
@@ -202,6 +258,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             connection.write(.end(nil))
             connection.flush()
             exchange.requestSent = true
+            exchange.lastUpstreamActivity = .now()
         }
     }
 
@@ -218,6 +275,15 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         if readPending, queued.isEmpty {
             readPending = false
             context.read()
+        }
+        guard !isBusy else { return }
+        if let error = deferredParserError {
+            deferredParserError = nil
+            context.fireErrorCaught(error)
+        }
+        if deferredInputClosed {
+            deferredInputClosed = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         }
     }
 
@@ -264,6 +330,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         if exchange.requestEnded {
             connection.write(.end(nil))
             exchange.requestSent = true
+            exchange.lastUpstreamActivity = .now()
         }
         connection.flush()
     }
@@ -313,6 +380,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private func complete(_ exchange: Exchange, context: ChannelHandlerContext) {
         end(exchange, reusingConnection: exchange.requestSent && exchange.upstreamKeepsAlive)
         guard let head = exchange.responseHead else { return }
+        record(exchange, status: Int(head.status.code))
         if !exchange.isStreaming {
             let hasNoBody = head.status == .noContent || head.status == .notModified
             let body = exchange.bufferedBody
@@ -325,7 +393,6 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             }
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        record(exchange, status: Int(head.status.code))
         if exchange.requestEnded { finish(context: context) }
     }
 
@@ -345,6 +412,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         }
         var (head, body) = ErrorEnvelope.rendered(apiError, requestID: exchange.plan.requestID)
         head.headerFields[.xRequestID] = exchange.plan.requestID
+        head.headerFields[.date] = pools.date.current
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -368,10 +436,13 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     }
 
     /// Called by `ExchangeTimeouts`: a 504 when the upstream has been silent for the read
-    /// timeout, or the exchange has run past its deadline.
+    /// timeout since the request was sent, or the exchange has run past its deadline.
     func timeOutExchange(ifOverdueAt now: NIODeadline) {
         guard case .proxying(let exchange) = mode, !exchange.responseDone else { return pools.timeouts.unwatch(self) }
-        if now >= exchange.lastUpstreamActivity + proxy.readTimeout || now >= exchange.deadline {
+        // The read timeout runs once the request is sent (as the HTTP client's does) and not
+        // while the client is too slow to take a streamed answer; the deadline always runs.
+        let awaitsUpstream = exchange.requestSent && !exchange.isUpstreamPaused
+        if (awaitsUpstream && now >= exchange.lastUpstreamActivity + proxy.readTimeout) || now >= exchange.deadline {
             fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
         }
     }
@@ -379,6 +450,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private func clientHead(_ head: HTTPResponseHead, of exchange: Exchange, contentLength: Int?) -> HTTPResponse {
         var fields = ProxyHeaders.clientResponseHeaders(head.headers)
         fields[.xRequestID] = exchange.plan.requestID
+        fields[.date] = pools.date.current
         if let contentLength { fields[.contentLength] = String(contentLength) }
         return HTTPResponse(
             status: HTTPResponse.Status(code: Int(head.status.code), reasonPhrase: head.status.reasonPhrase),

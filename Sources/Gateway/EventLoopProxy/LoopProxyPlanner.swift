@@ -82,8 +82,31 @@ struct LoopProxyPlanner: Sendable {
     /// Whether `target` is an origin-form path (and query) of RFC 3986 characters only:
     /// anything unusual is left to the router and the HTTP client's URL checks.
     static func isPlainTarget(_ target: String) -> Bool {
-        guard target.utf8.first == UInt8(ascii: "/") else { return false }
-        return target.utf8.allSatisfy { allowedTargetBytes[Int($0)] }
+        let bytes = Array(target.utf8)
+        guard bytes.first == UInt8(ascii: "/") else { return false }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard allowedTargetBytes[Int(byte)] else { return false }
+            if byte == UInt8(ascii: "%") {
+                // pct-encoded = "%" HEXDIG HEXDIG
+                guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
+                    return false
+                }
+                index += 2
+            }
+            index += 1
+        }
+        return true
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            true
+        default: false
+        }
     }
 
     /// unreserved / pct-encoded / sub-delims / ":" / "@" / "/" / "?" (RFC 3986 §3.3, §3.4).

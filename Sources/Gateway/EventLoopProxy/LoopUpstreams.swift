@@ -75,6 +75,7 @@ final class LoopUpstreams: Service, Sendable {
 final class LoopPools {
     private let pools: [String: UpstreamConnectionPool]
     let timeouts: ExchangeTimeouts
+    let date = HTTPDateCache()
 
     init(
         eventLoop: any EventLoop, targets: [String: UpstreamTarget], connectTimeout: TimeAmount,

@@ -11,11 +11,14 @@ protocol UpstreamResponseReceiver: AnyObject {
 
 /// One keep-alive HTTP/1.1 connection to an upstream, the last handler of its channel.
 /// Lives on its pool's event loop; every method must be called there.
-final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
+final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
     private var context: ChannelHandlerContext?
+    private var isReadingPaused = false
+    private var readPending = false
     /// The pool it returns to; told when the connection closes.
     weak var pool: UpstreamConnectionPool?
     /// The exchange using it, if any: gets every response part and the closure.
@@ -26,6 +29,29 @@ final class UpstreamConnection: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+    }
+
+    /// Breaks the handler ↔ context cycle once the channel is gone.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Holds reads while paused (a slow client of a streamed answer).
+    func read(context: ChannelHandlerContext) {
+        if isReadingPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Pauses or resumes reading the upstream's answer.
+    func setReadingPaused(_ paused: Bool) {
+        isReadingPaused = paused
+        if !paused, readPending {
+            readPending = false
+            context?.read()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -81,6 +81,7 @@ final class UpstreamConnectionPool {
     /// request; closes it instead when the pool is closed or it is no longer open.
     func release(_ connection: UpstreamConnection) {
         connection.receiver = nil
+        connection.setReadingPaused(false)
         guard !isClosed, connection.isActive else { return connection.close() }
         idle.append(connection)
     }
