@@ -8,14 +8,16 @@ import Testing
 @testable import AuthService
 
 @Suite struct OutboxRelayTests {
-    /// The request timeout is generous on purpose: a delivery the event service received
+    /// The request timeout is not tight on purpose: a delivery the event service received
     /// but answered after the timeout is sent again (at least once, by design: the event
     /// service drops repeats by `sourceId`), which on a loaded machine would show up here
-    /// as a repeat that has nothing to do with two relays sharing the outbox.
+    /// as a repeat that has nothing to do with two relays sharing the outbox. It also
+    /// bounds how long a delivery to a port nobody listens on keeps retrying its connect,
+    /// so it must stay well under the 10 s the test waits for the first failures.
     private func relayConfiguration(port: Int) -> OutboxRelay.Configuration {
         OutboxRelay.Configuration(
             eventURL: "http://127.0.0.1:\(port)", pollInterval: .milliseconds(50), batchSize: 7,
-            initialBackoff: .milliseconds(100), maximumBackoff: .milliseconds(400), requestTimeout: .seconds(15))
+            initialBackoff: .milliseconds(100), maximumBackoff: .milliseconds(400), requestTimeout: .seconds(5))
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
