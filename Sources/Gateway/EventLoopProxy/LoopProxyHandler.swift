@@ -140,6 +140,13 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .inputClosed = event as? ChannelEvent, isBusy {
+            if case .proxying(let exchange) = mode, !exchange.requestEnded {
+                // The body can never be complete: the exchange is dropped, as when the
+                // client disconnects.
+                abandonExchange()
+                context.close(promise: nil)
+                return
+            }
             // A client that half-closes after sending still gets its answers.
             deferredInputClosed = true
             return
@@ -260,6 +267,11 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             exchange.requestSent = true
             exchange.lastUpstreamActivity = .now()
         }
+    }
+
+    /// The answer is written: the exchange is over once the request has been read whole.
+    private func finishIfRequestIsOver(_ exchange: Exchange, context: ChannelHandlerContext) {
+        if exchange.requestEnded { finish(context: context) }
     }
 
     /// The exchange is over on both sides: take the next request.
@@ -393,7 +405,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             }
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        if exchange.requestEnded { finish(context: context) }
+        finishIfRequestIsOver(exchange, context: context)
     }
 
     /// The exchange failed before the client had its answer: 502 / 504 envelope, or — if
@@ -416,7 +428,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        if exchange.requestEnded { finish(context: context) }
+        finishIfRequestIsOver(exchange, context: context)
     }
 
     /// The exchange is answered (or abandoned): its connection is let go and its time no
