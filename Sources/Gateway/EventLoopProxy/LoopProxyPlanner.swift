@@ -82,7 +82,11 @@ struct LoopProxyPlanner: Sendable {
     /// Whether `target` is an origin-form path (and query) of RFC 3986 characters only:
     /// anything unusual is left to the router and the HTTP client's URL checks.
     static func isPlainTarget(_ target: String) -> Bool {
-        let bytes = Array(target.utf8)
+        var target = target
+        return target.withUTF8(isPlainTarget(bytes:))
+    }
+
+    private static func isPlainTarget(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.first == UInt8(ascii: "/") else { return false }
         var index = 0
         while index < bytes.count {
