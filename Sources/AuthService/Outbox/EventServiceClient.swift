@@ -37,12 +37,23 @@ final class EventServiceClient: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer " + (try await token()))
         request.headers.add(name: "X-Request-Id", value: requestID)
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder.outbox.encode(body)))
-        let response = try await HTTPClient.shared.execute(
-            request, timeout: .milliseconds(Int64(timeout.seconds * 1000)))
+        let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout.seconds * 1000)))
         // Drain (bounded) so the connection can be reused; the content is not needed.
         _ = try? await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }
+
+    /// The process's client for the relay: like `HTTPClient.shared`, never shut down, but a
+    /// refused connection fails at once instead of being retried until the request timeout
+    /// — while the event service is down, a batch goes back to its backoff right away
+    /// rather than being held for the whole timeout.
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        configuration.tracing.tracer = nil
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     private func token() async throws -> String {
         let now = Date()
