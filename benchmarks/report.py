@@ -95,6 +95,16 @@ if gateway:
         ratio = best[name]["rps"] / best["nginx"]["rps"]
         row(f"{label} (req/s; at best)", f"{rate(rps[name], '')}; {latency(name)}",
             f"nginx {best['nginx']['rps']:,.0f}", f"{ratio:.2f}x", ">= 1.0x nginx", verdict(ratio >= 1.0))
+    if "relay" in runs:
+        row("  floor: bare NIO byte relay, no HTTP, no token (req/s; at best)",
+            f"{rate(rps['relay'], '')}; {latency('relay')}", f"nginx {best['nginx']['rps']:,.0f}",
+            f"{best['relay']['rps'] / best['nginx']['rps']:.2f}x")
+    cpu = {n: median([r["cpuPerRequest"] * 1e6 for r in runs[n] if "cpuPerRequest" in r]) for n in runs}
+    if cpu.get("nginx"):
+        shown = [n for n in ["gateway", "verify", "router", "relay"] if cpu.get(n)]
+        row("CPU per proxied request (user + system, median of rounds)",
+            ", ".join(f"{n} {cpu[n]:.1f} us" for n in shown), f"nginx {cpu['nginx']:.1f} us",
+            f"{cpu['nginx'] / cpu['gateway']:.2f}x" if cpu.get("gateway") else "")
     paced = gateway["paced"]
     p99 = {n: median([r["p99"] * 1e3 for r in paced[n]]) for n in paced}
     got = {n: median([r["rps"] for r in paced[n]]) for n in paced}
@@ -102,6 +112,8 @@ if gateway:
     row(f"p99 added by the gateway at ~{gateway['pacedRate']:,} req/s (half its best)",
         f"{ms(added)} (p99 {ms(p99['gateway'])} at {got['gateway']:,.0f}/s vs direct {ms(p99['direct'])})",
         f"nginx adds {ms(p99['nginx'] - p99['direct'])}", "", "<= 1 ms", verdict(added <= 1.0))
+    if "relay" in paced:
+        row("  floor: p99 added by the bare NIO byte relay at that rate", ms(p99["relay"] - p99["direct"]))
 
 # --- 4. Claims -------------------------------------------------------------------------
 claims, replay = load("claims.jsonl"), load("claims-replay.jsonl")

@@ -13,6 +13,9 @@
 //       with --no-token-cache every request's token is verified (ES256) anew; with
 //       --router-only every request goes through the router and the HTTP client (the
 //       event-loop proxy off).
+//   GatewayBenchmark relay PORT UPSTREAM_PORT
+//       A bare SwiftNIO TCP relay to 127.0.0.1:UPSTREAM_PORT (ByteRelay): no HTTP, no token,
+//       the floor under any proxy built on NIO.
 
 import AsyncHTTPClient
 import Foundation
@@ -25,7 +28,7 @@ import ServiceLifecycle
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
-    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache]")
+    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS")
     exit(64)
 }
 let logger = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
@@ -75,6 +78,10 @@ case "gateway":
         servers: [app], resources: [HTTPClientService(client: client), refresher], logger: logger)
     try await group.run()
 
+case "relay":
+    guard arguments.count >= 4, let upstreamPort = Int(arguments[3]) else { exit(64) }
+    try await ByteRelay.run(port: port, upstreamHost: "127.0.0.1", upstreamPort: upstreamPort)
+
 case "verify":
     // ES256 verifications per second through TokenVerifier (parse, jwt-kit's P-256 verify,
     // claims decode, issuer/audience check), one task, no cache, for `PORT` seconds.
@@ -93,7 +100,7 @@ case "verify":
     print("verify \(Int(rate))")
 
 default:
-    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache]")
+    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS")
     exit(64)
 }
 
