@@ -183,6 +183,46 @@ import Testing
         }
     }
 
+    /// The header fields the planner reads (in one pass) decide the path: the loop takes a
+    /// request only when the router's answer is known, and the upstream sees the client's
+    /// request id only when it was given once.
+    @Test(arguments: [
+        (["Connection: keep-alive"], 200, true, "trace-7"),
+        (["Connection: Keep-Alive"], 200, true, "trace-7"),
+        (["Connection: keep-alive", "Connection: keep-alive"], 200, false, "trace-7"),
+        (["Connection: keep-alive, x-extra"], 200, false, "trace-7"),
+        (["X-Request-Id: trace-8"], 200, true, nil),
+        (["Authorization: Bearer second"], 401, false, "trace-7"),
+    ] as [([String], Int, Bool, String?)])
+    func theHeaderFieldsDecideWhichPathTakesARequest(
+        extraFields: [String], status: Int, proxiedOnLoop: Bool, upstreamRequestID: String?
+    ) async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        let verifier = TokenVerifier(keys: try await TestKeys.verifyingKeys(), cache: VerifiedTokenCache())
+        try await GatewayHarness.run(verifier: verifier) { harness, gateway in
+            // The router verifies the token once; from then on it is in the cache.
+            #expect(try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token)).status == .ok)
+            let before = harness.proxiedOnEventLoop
+            let reply = try await RawHTTP.exchange(
+                port: gateway.port!,
+                RawHTTP.request(
+                    ["GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Request-Id: trace-7"]
+                        + extraFields))
+            #expect(reply.status == status)
+            #expect(harness.proxiedOnEventLoop - before == (proxiedOnLoop ? 1 : 0))
+            guard status == 200 else { return #expect(harness.event.requests.count == 1) }
+            let forwarded = try #require(harness.event.requests.last).values("X-Request-Id")
+            #expect(forwarded.count == 1)
+            if let upstreamRequestID {
+                #expect(forwarded == [upstreamRequestID])
+            } else {
+                // Two ids are none: the request gets a new one, as on the router's path.
+                #expect(forwarded.first.map { $0.utf8.count == 32 && !$0.hasPrefix("trace") } == true)
+            }
+            #expect(reply.values("X-Request-Id") == forwarded)
+        }
+    }
+
     @Test func aTargetWithABadPercentEscapeIsLeftToTheRouter() async throws {
         let token = try await TestKeys.token(roles: [.operator])
         let statuses = Mutex<[ProxyPath: HTTPResponse.Status]>([:])

@@ -61,10 +61,12 @@ enum ProxyHeaders {
             }
         }
         var fields = HTTPFields()
+        fields.reserveCapacity(upstream.count + 2)
         for (name, value) in upstream {
-            let lowercased = name.lowercased()
-            guard !hopByHop.contains(lowercased), lowercased != "content-length", !named.contains(lowercased),
-                let fieldName = HTTPField.Name(name)
+            // The field name's canonical form is the lowercased name: no second lowercased copy.
+            guard let fieldName = HTTPField.Name(name) else { continue }
+            let lowercased = fieldName.canonicalName
+            guard !hopByHop.contains(lowercased), lowercased != "content-length", !named.contains(lowercased)
             else { continue }
             fields.append(HTTPField(name: fieldName, value: value))
         }

@@ -74,7 +74,7 @@ public struct RouteTable: Sendable {
     ///     `?` is ignored.
     /// - Returns: The operation and its path parameters, the allowed methods, or not found.
     public func match(method: HTTPRequest.Method, path: String) -> Match {
-        let pathOnly = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let pathOnly = path[..<(path.utf8.firstIndex(of: UInt8(ascii: "?")) ?? path.endIndex)]
         let parts = pathOnly.split(separator: "/", omittingEmptySubsequences: true)
         if parts.contains(where: { $0 == "." || $0 == ".." }) { return .notFound }
         guard let candidates = entriesBySegmentCount[parts.count] else { return .notFound }

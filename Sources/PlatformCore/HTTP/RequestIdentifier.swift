@@ -30,7 +30,12 @@ public enum RequestIdentifier {
     /// calls per request (about 3 % of its CPU).
     public static func generate() -> String {
         let (high, low) = idGenerator.withLock { ($0.next(), $0.next()) }
-        return hex(high) + hex(low)
+        // Written in place: one allocation, not one per half and per padding.
+        return String(unsafeUninitializedCapacity: 32) { digits in
+            writeHex(high, into: digits, at: 0)
+            writeHex(low, into: digits, at: 16)
+            return 32
+        }
     }
 
     private static let idGenerator = Mutex(Xoshiro256StarStar())
@@ -46,9 +51,12 @@ public enum RequestIdentifier {
         }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// The 16 lowercase hex digits of `value`, most significant first, at `offset`.
+    private static func writeHex(_ value: UInt64, into digits: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for position in 0..<16 {
+            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * position)) & 0x0f
+            digits[offset + position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        }
     }
 }
 
