@@ -186,14 +186,15 @@ import Testing
     /// The header fields the planner reads (in one pass) decide the path: the loop takes a
     /// request only when the router's answer is known, and the upstream sees the client's
     /// request id only when it was given once.
-    @Test(arguments: [
-        (["Connection: keep-alive"], 200, true, "trace-7"),
-        (["Connection: Keep-Alive"], 200, true, "trace-7"),
-        (["Connection: keep-alive", "Connection: keep-alive"], 200, false, "trace-7"),
-        (["Connection: keep-alive, x-extra"], 200, false, "trace-7"),
-        (["X-Request-Id: trace-8"], 200, true, nil),
-        (["Authorization: Bearer second"], 401, false, "trace-7"),
-    ] as [([String], Int, Bool, String?)])
+    @Test(
+        arguments: [
+            (["Connection: keep-alive"], 200, true, "trace-7"),
+            (["Connection: Keep-Alive"], 200, true, "trace-7"),
+            (["Connection: keep-alive", "Connection: keep-alive"], 200, false, "trace-7"),
+            (["Connection: keep-alive, x-extra"], 200, false, "trace-7"),
+            (["X-Request-Id: trace-8"], 200, true, nil),
+            (["Authorization: Bearer second"], 401, false, "trace-7"),
+        ] as [([String], Int, Bool, String?)])
     func theHeaderFieldsDecideWhichPathTakesARequest(
         extraFields: [String], status: Int, proxiedOnLoop: Bool, upstreamRequestID: String?
     ) async throws {
@@ -206,7 +207,10 @@ import Testing
             let reply = try await RawHTTP.exchange(
                 port: gateway.port!,
                 RawHTTP.request(
-                    ["GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Request-Id: trace-7"]
+                    [
+                        "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)",
+                        "X-Request-Id: trace-7",
+                    ]
                         + extraFields))
             #expect(reply.status == status)
             #expect(harness.proxiedOnEventLoop - before == (proxiedOnLoop ? 1 : 0))

@@ -50,25 +50,26 @@ import Testing
         #expect(cache.count == 1)
     }
 
-    @Test(arguments: [
-        ("Bearer abc", "abc"),
-        ("bearer   abc \t", "abc"),
-        ("BEARER abc", "abc"),
-        ("  Bearer abc", "abc"),
-        ("Bearer \tabc\t ", "abc"),
-        ("Bearer a b", "a b"),
-        ("Bearer tök", "tök"),
-        ("Bearer ", nil),
-        ("Bearer  \t ", nil),
-        ("Bearer", nil),
-        ("Bearerabc", nil),
-        ("Bearer\tabc", nil),
-        ("\tBearer abc", nil),
-        ("Basic abc", nil),
-        ("Bearex abc", nil),
-        ("Béarer abc", nil),
-        ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("Bearer abc", "abc"),
+            ("bearer   abc \t", "abc"),
+            ("BEARER abc", "abc"),
+            ("  Bearer abc", "abc"),
+            ("Bearer \tabc\t ", "abc"),
+            ("Bearer a b", "a b"),
+            ("Bearer tök", "tök"),
+            ("Bearer ", nil),
+            ("Bearer  \t ", nil),
+            ("Bearer", nil),
+            ("Bearerabc", nil),
+            ("Bearer\tabc", nil),
+            ("\tBearer abc", nil),
+            ("Basic abc", nil),
+            ("Bearex abc", nil),
+            ("Béarer abc", nil),
+            ("", nil),
+        ] as [(String, String?)])
     func bearerHeaderIsParsedByteByByte(header: String, token: String?) {
         #expect(BearerToken.parse(header) == token)
     }

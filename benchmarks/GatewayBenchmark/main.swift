@@ -28,7 +28,9 @@ import ServiceLifecycle
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
-    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS")
+    print(
+        "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS"
+    )
     exit(64)
 }
 let logger = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
@@ -100,7 +102,9 @@ case "verify":
     print("verify \(Int(rate))")
 
 default:
-    print("usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS")
+    print(
+        "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS"
+    )
     exit(64)
 }
 
