@@ -114,15 +114,23 @@ import Testing
                     url: "http://127.0.0.1:\(port)/.well-known/jwks.json", initialRetryDelay: .milliseconds(10),
                     maximumRetryDelay: .milliseconds(40)),
                 httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await refresher.run() }
-                try await Self.poll("several attempts") { jwksStub.jwksFetchCount >= 3 }
-                #expect(await refresher.hasKeys == false)
-                jwksStub.serveJWKS(Self.jwks([Self.jwk(try TestKeys.primaryKey().publicKey, kid: TestKeys.primaryKID)]))
-                try await Self.poll("keys after retry") { await refresher.hasKeys }
-                let token = try await TestKeys.token(roles: [.user])
-                #expect(try await refresher.verifier().verify(token).roles == [.user])
-                group.cancelAll()
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await refresher.run() }
+                    try await Self.poll("several attempts") { jwksStub.jwksFetchCount >= 3 }
+                    #expect(await refresher.hasKeys == false)
+                    jwksStub.serveJWKS(
+                        Self.jwks([Self.jwk(try TestKeys.primaryKey().publicKey, kid: TestKeys.primaryKID)]))
+                    try await Self.poll("keys after retry") { await refresher.hasKeys }
+                    let token = try await TestKeys.token(roles: [.user])
+                    #expect(try await refresher.verifier().verify(token).roles == [.user])
+                    group.cancelAll()
+                }
+            } catch {
+                // A client dropped without shutdown() traps, and would take every other
+                // test of the process down with this one.
+                try await client.shutdown()
+                throw error
             }
             try await client.shutdown()
         }
@@ -138,9 +146,11 @@ import Testing
         try await client.shutdown()
     }
 
-    /// Polls `condition` every 50 ms until it holds, failing after `timeout`.
+    /// Polls `condition` every 50 ms until it holds, failing after `timeout`. The limit is
+    /// generous: it only ends a test that is broken, and at the start of the whole suite,
+    /// with every test starting servers at once on two cores, 10 s was seen to run out.
     static func poll(
-        _ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool
+        _ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -27,10 +27,11 @@ import PlatformCore
 import ServiceLifecycle
 
 let arguments = CommandLine.arguments
+let usage =
+    "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only]"
+    + " | relay PORT UPSTREAM_PORT | verify SECONDS"
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
-    print(
-        "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS"
-    )
+    print(usage)
     exit(64)
 }
 let logger = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
@@ -102,9 +103,7 @@ case "verify":
     print("verify \(Int(rate))")
 
 default:
-    print(
-        "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only] | relay PORT UPSTREAM_PORT | verify SECONDS"
-    )
+    print(usage)
     exit(64)
 }
 
