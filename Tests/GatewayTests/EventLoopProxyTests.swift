@@ -93,8 +93,11 @@ import Testing
                 let response = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token))
                 #expect(response.status == .ok)
             }
-            // The abandoned request is not counted: it never had an answer.
-            #expect(harness.proxiedOnEventLoop == 3)
+            // The three are counted. The abandoned one may be too: a client's close reads as a
+            // half-close until a write fails, so its answer is still written (into the
+            // closed socket) once the upstream gives it after 5 s, which a loaded machine
+            // reaches before this line (seen in CI).
+            #expect((3...4).contains(harness.proxiedOnEventLoop))
         }
     }
 
