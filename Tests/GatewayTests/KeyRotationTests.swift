@@ -36,14 +36,13 @@ import Testing
                 #"{"kty":"oct","kid":"hmac","k":"c2VjcmV0"}"#, primary,
             ]))
         try await jwksStub.run { jwksPort in
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-            let refresher = JWKSRefresher(
-                configuration: .init(
-                    url: "http://127.0.0.1:\(jwksPort)/.well-known/jwks.json",
-                    minimumRefreshInterval: .milliseconds(200),
-                    periodicRefreshInterval: .seconds(3600), initialRetryDelay: .milliseconds(20)),
-                httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
-            do {
+            try await Self.withHTTPClient { client in
+                let refresher = JWKSRefresher(
+                    configuration: .init(
+                        url: "http://127.0.0.1:\(jwksPort)/.well-known/jwks.json",
+                        minimumRefreshInterval: .milliseconds(200),
+                        periodicRefreshInterval: .seconds(3600), initialRetryDelay: .milliseconds(20)),
+                    httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await refresher.run() }
                     try await Self.poll("initial keys") { await refresher.hasKeys }
@@ -77,11 +76,7 @@ import Testing
                     }
                     group.cancelAll()
                 }
-            } catch {
-                try await client.shutdown()
-                throw error
             }
-            try await client.shutdown()
         }
     }
 
@@ -90,17 +85,17 @@ import Testing
         jwksStub.serveJWKS(Self.jwks([Self.jwk(try TestKeys.primaryKey().publicKey, kid: TestKeys.primaryKID)]))
         let stranger = try await TestKeys.token(roles: [.admin], useSecondaryKey: true)
         try await jwksStub.run { port in
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-            let refresher = JWKSRefresher(
-                configuration: .init(
-                    url: "http://127.0.0.1:\(port)/.well-known/jwks.json", minimumRefreshInterval: .seconds(60)),
-                httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
-            let verifier = refresher.verifier()
-            for _ in 0..<20 {
-                await #expect(throws: APIError.self) { try await verifier.verify(stranger) }
+            try await Self.withHTTPClient { client in
+                let refresher = JWKSRefresher(
+                    configuration: .init(
+                        url: "http://127.0.0.1:\(port)/.well-known/jwks.json", minimumRefreshInterval: .seconds(60)),
+                    httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
+                let verifier = refresher.verifier()
+                for _ in 0..<20 {
+                    await #expect(throws: APIError.self) { try await verifier.verify(stranger) }
+                }
+                #expect(jwksStub.jwksFetchCount == 1)
             }
-            #expect(jwksStub.jwksFetchCount == 1)
-            try await client.shutdown()
         }
     }
 
@@ -108,13 +103,12 @@ import Testing
         let jwksStub = StubUpstream()
         jwksStub.serveJWKS(#"{"keys":[]}"#)  // nothing usable yet
         try await jwksStub.run { port in
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-            let refresher = JWKSRefresher(
-                configuration: .init(
-                    url: "http://127.0.0.1:\(port)/.well-known/jwks.json", initialRetryDelay: .milliseconds(10),
-                    maximumRetryDelay: .milliseconds(40)),
-                httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
-            do {
+            try await Self.withHTTPClient { client in
+                let refresher = JWKSRefresher(
+                    configuration: .init(
+                        url: "http://127.0.0.1:\(port)/.well-known/jwks.json", initialRetryDelay: .milliseconds(10),
+                        maximumRetryDelay: .milliseconds(40)),
+                    httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await refresher.run() }
                     try await Self.poll("several attempts") { jwksStub.jwksFetchCount >= 3 }
@@ -126,23 +120,31 @@ import Testing
                     #expect(try await refresher.verifier().verify(token).roles == [.user])
                     group.cancelAll()
                 }
-            } catch {
-                // A client dropped without shutdown() traps, and would take every other
-                // test of the process down with this one.
-                try await client.shutdown()
-                throw error
             }
-            try await client.shutdown()
         }
     }
 
     @Test func unreachableAuthLeavesNoKeysAndDoesNotThrow() async throws {
+        try await Self.withHTTPClient { client in
+            let refresher = JWKSRefresher(
+                configuration: .init(url: "http://127.0.0.1:\(try unusedLoopbackPort())/.well-known/jwks.json"),
+                httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
+            #expect(await refresher.refresh() == false)
+            #expect(await refresher.hasKeys == false)
+        }
+    }
+
+    /// Runs `body` with a new HTTP client and shuts the client down afterwards, also when
+    /// `body` throws: a client dropped without `shutdown()` traps, and would take every other
+    /// test of the process down with this one.
+    static func withHTTPClient(_ body: (HTTPClient) async throws -> Void) async throws {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let refresher = JWKSRefresher(
-            configuration: .init(url: "http://127.0.0.1:\(try unusedLoopbackPort())/.well-known/jwks.json"),
-            httpClient: client, logger: Logger(label: "jwks") { _ in SwiftLogNoOpLogHandler() })
-        #expect(await refresher.refresh() == false)
-        #expect(await refresher.hasKeys == false)
+        do {
+            try await body(client)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
         try await client.shutdown()
     }
 

@@ -25,10 +25,16 @@ enum ByteRelay {
     }
 
     /// Copies what one channel reads to its peer, flushing once per read burst.
-    final class Pump: ChannelInboundHandler {
+    class Pump: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
         var peer: (any Channel)?
+
+        /// Declared here so that `ClientSide` can override it (a subclass's own method would
+        /// not be the protocol's witness).
+        func channelActive(context: ChannelHandlerContext) {
+            context.fireChannelActive()
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             peer?.write(unwrapInboundIn(data), promise: nil)
@@ -48,19 +54,18 @@ enum ByteRelay {
         }
     }
 
-    /// The client's side: connects its upstream on the same event loop, then starts reading.
-    final class ClientSide: ChannelInboundHandler {
-        typealias InboundIn = ByteBuffer
+    /// The client's side: connects its upstream on the same event loop, then starts reading
+    /// and pumps like the upstream's side.
+    final class ClientSide: Pump {
         let upstreamHost: String
         let upstreamPort: Int
-        let pump = Pump()
 
         init(upstreamHost: String, upstreamPort: Int) {
             self.upstreamHost = upstreamHost
             self.upstreamPort = upstreamPort
         }
 
-        func channelActive(context: ChannelHandlerContext) {
+        override func channelActive(context: ChannelHandlerContext) {
             let client = context.channel
             let loop = context.eventLoop
             ClientBootstrap(group: loop)
@@ -77,29 +82,13 @@ enum ByteRelay {
                 .whenComplete { result in
                     switch result {
                     case .success(let upstream):
-                        self.pump.peer = upstream
+                        self.peer = upstream
                         try? client.syncOptions?.setOption(.autoRead, value: true)
                     case .failure:
                         client.close(promise: nil)
                     }
                 }
             context.fireChannelActive()
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            pump.channelRead(context: context, data: data)
-        }
-
-        func channelReadComplete(context: ChannelHandlerContext) {
-            pump.channelReadComplete(context: context)
-        }
-
-        func channelInactive(context: ChannelHandlerContext) {
-            pump.channelInactive(context: context)
-        }
-
-        func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            context.close(promise: nil)
         }
     }
 }
