@@ -250,7 +250,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: serviceTestDependencies(["Gateway"]),
+            dependencies: serviceTestDependencies(["Gateway"]) + [.product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

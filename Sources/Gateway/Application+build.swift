@@ -56,6 +56,8 @@ public func buildGatewayApplication(
         upstreams: upstreams,
         metrics: HTTPRequestMetrics(registry: metrics, namespace: "gateway"),
         proxiedRequests: metrics.makeCounter(descriptor: LoopProxy.proxiedRequestsMetric),
+        usesWirePath: configuration.usesWirePath,
+        wireRequests: metrics.makeCounter(descriptor: LoopProxy.wireRequestsMetric),
         readTimeout: GatewayHTTPClient.timeAmount(configuration.readTimeout),
         deadline: GatewayHTTPClient.timeAmount(GatewayHTTPClient.exchangeDeadline(configuration)),
         logger: logger)

@@ -12,18 +12,24 @@ import Testing
 /// connection: which requests each takes, and that answers keep their order. (What crosses
 /// to the upstream and back is `ProxyTests`, run through both paths.)
 @Suite struct EventLoopProxyTests {
-    @Test func aTokenTheRouterVerifiedIsThenProxiedOnTheLoop() async throws {
+    @Test(arguments: [ProxyPath.wire, .eventLoop])
+    func aTokenNotYetCachedIsVerifiedOnceThenProxiedOnTheLoop(path: ProxyPath) async throws {
         let token = try await TestKeys.token(roles: [.user])
         let keys = try await TestKeys.verifyingKeys()
         let verifier = TokenVerifier(keys: keys, cache: VerifiedTokenCache())
-        try await GatewayHarness.run(verifier: verifier) { harness, gateway in
+        try await GatewayHarness.run(path: path, verifier: verifier) { harness, gateway in
             let first = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token))
             #expect(first.status == .ok)
-            // Not in the cache yet: the router verified it (and logged nothing was wrong).
-            #expect(harness.proxiedOnEventLoop == 0)
+            // Not in the cache yet. The byte-level path verifies it itself (off the loop) and
+            // keeps the request; the codec path leaves it to the router.
+            #expect(harness.proxied(by: path) == (path == .wire ? 1 : 0))
             let second = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token))
             #expect(second.status == .ok)
-            #expect(harness.proxiedOnEventLoop == 1)
+            #expect(harness.proxied(by: path) == (path == .wire ? 2 : 1))
+            #expect(harness.event.requests.count == 2)
+            // A token that fails verification is the router's to refuse, on either path.
+            let forged = try await gateway.execute(uri: "/wallet/me", method: .get, headers: .bearer(token + "x"))
+            #expect(forged.status == .unauthorized)
             #expect(harness.event.requests.count == 2)
         }
     }
@@ -129,7 +135,7 @@ import Testing
             let reply = try await RawHTTP.exchange(port: gateway.port!, request, halfClose: true)
             #expect(reply.status == 200)
             #expect(String(decoding: reply.body, as: UTF8.self) == #"{"slow":true}"#)
-            #expect(harness.proxiedOnEventLoop == path.proxied(1))
+            #expect(harness.proxied(by: path) == path.proxied(1))
         }
     }
 
@@ -182,7 +188,7 @@ import Testing
                     Array("{}".utf8),
                 ], pause: 3)
             #expect(reply.status == 200)
-            #expect(harness.proxiedOnEventLoop == path.proxied(1))
+            #expect(harness.proxied(by: path) == path.proxied(1))
         }
     }
 

@@ -25,7 +25,7 @@ struct GatewayHarness: Sendable {
     ///   - verifier: The verifier; `TestKeys.verifier()` by default.
     ///   - authPort: Use this port for auth instead of the stub (e.g. an unused one).
     static func run(
-        path: ProxyPath = .eventLoop,
+        path: ProxyPath = .wire,
         configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         verifier: TokenVerifier? = nil,
         keysAvailable: (@Sendable () async -> Bool)? = nil,
@@ -43,7 +43,8 @@ struct GatewayHarness: Sendable {
                     authURL: "http://127.0.0.1:\(authPort ?? authStubPort)",
                     eventURL: "http://127.0.0.1:\(eventPort)",
                     logLevel: .critical,
-                    proxiesOnEventLoop: path == .eventLoop
+                    proxiesOnEventLoop: path != .router,
+                    usesWirePath: path == .wire
                 )
                 configure(&configuration)
                 let client = GatewayHTTPClient.make(configuration: configuration)
@@ -66,11 +67,27 @@ struct GatewayHarness: Sendable {
 }
 
 extension GatewayHarness {
-    /// How many requests the event-loop proxy answered so far (0 when it is off).
-    var proxiedOnEventLoop: Int {
+    /// How many requests the event-loop proxy answered so far, on either of its paths (0
+    /// when it is off).
+    var proxiedOnEventLoop: Int { counter("gateway_event_loop_proxied_requests_total") }
+
+    /// How many of those the byte-level path (`WireProxyHandler`) answered.
+    var proxiedAsBytes: Int { counter("gateway_wire_proxied_requests_total") }
+
+    /// How many requests `path` answered itself: for `.router`, any the event-loop proxy
+    /// answered (expected 0).
+    func proxied(by path: ProxyPath) -> Int {
+        switch path {
+        case .wire: proxiedAsBytes
+        case .eventLoop: proxiedOnEventLoop - proxiedAsBytes
+        case .router: proxiedOnEventLoop
+        }
+    }
+
+    private func counter(_ name: String) -> Int {
         var bytes: [UInt8] = []
         metrics.emit(into: &bytes)
-        let prefix = "gateway_event_loop_proxied_requests_total "
+        let prefix = name + " "
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
             return Int(line.dropFirst(prefix.count)) ?? -1
         }
@@ -81,7 +98,10 @@ extension GatewayHarness {
 /// The gateway's two ways of forwarding a request; proxy tests run through both, since
 /// their answers must not differ.
 enum ProxyPath: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// `LoopProxyHandler` on the connection's event loop (the default).
+    /// `WireProxyHandler`: the event-loop proxy reading requests as bytes (the default).
+    case wire
+    /// `LoopProxyHandler`: the event-loop proxy behind NIO's HTTP codec
+    /// (`usesWirePath: false`, or every connection the byte-level path handed off).
     case eventLoop
     /// The router and the HTTP client (`proxiesOnEventLoop: false`, or any request the
     /// event-loop proxy leaves to the router).
@@ -89,8 +109,8 @@ enum ProxyPath: String, Sendable, CaseIterable, CustomStringConvertible {
 
     var description: String { rawValue }
 
-    /// What `GatewayHarness.proxiedOnEventLoop` should read after `count` forwarded requests.
-    func proxied(_ count: Int) -> Int { self == .eventLoop ? count : 0 }
+    /// What `GatewayHarness.proxied(by:)` should read after `count` forwarded requests.
+    func proxied(_ count: Int) -> Int { self == .router ? 0 : count }
 }
 
 /// Every caller of the role matrix: no token, or a token with exactly one role.
@@ -146,4 +166,11 @@ func concretePath(_ template: PathTemplate) -> String {
             case .parameter: "65a1f0c2e4b0a1b2c3d4e5f6"
             }
         }.joined(separator: "/")
+}
+
+extension RawReply {
+    /// The body decoded as what the stub echoed.
+    func echoed() throws -> EchoedRequest {
+        try JSONDecoder().decode(EchoedRequest.self, from: Data(body))
+    }
 }

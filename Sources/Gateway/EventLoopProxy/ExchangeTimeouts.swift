@@ -1,5 +1,11 @@
 import NIOCore
 
+/// A connection handler whose exchange `ExchangeTimeouts` watches.
+protocol TimedExchangeOwner: AnyObject {
+    /// Fails the exchange with 504 if it is overdue at `now`; unwatches when it is over.
+    func timeOutExchange(ifOverdueAt now: NIODeadline)
+}
+
 /// The read timeouts and deadlines of one event loop's proxied exchanges, checked by one
 /// task that runs every `interval` while any exchange is in flight — instead of a timer
 /// scheduled and cancelled per request. An exchange times out between its limit and one
@@ -7,7 +13,7 @@ import NIOCore
 final class ExchangeTimeouts {
     let eventLoop: any EventLoop
     let interval: TimeAmount
-    private var watched: [ObjectIdentifier: LoopProxyHandler] = [:]
+    private var watched: [ObjectIdentifier: any TimedExchangeOwner] = [:]
     private var isSweeping = false
 
     init(eventLoop: any EventLoop, interval: TimeAmount) {
@@ -16,14 +22,14 @@ final class ExchangeTimeouts {
     }
 
     /// Checks `handler`'s exchange on every sweep until `unwatch`.
-    func watch(_ handler: LoopProxyHandler) {
+    func watch(_ handler: any TimedExchangeOwner) {
         watched[ObjectIdentifier(handler)] = handler
         guard !isSweeping else { return }
         isSweeping = true
         scheduleSweep()
     }
 
-    func unwatch(_ handler: LoopProxyHandler) {
+    func unwatch(_ handler: any TimedExchangeOwner) {
         watched[ObjectIdentifier(handler)] = nil
     }
 

@@ -12,6 +12,11 @@ struct LoopProxy: Sendable {
     /// Counts the requests answered here (`gateway_event_loop_proxied_requests_total`); the
     /// rest of `gateway_http_requests_total` went through the router.
     let proxiedRequests: Counter
+    /// Whether client connections start on the byte-level path (`WireProxyHandler`).
+    let usesWirePath: Bool
+    /// Counts the requests of `proxiedRequests` the byte-level path answered
+    /// (`gateway_wire_proxied_requests_total`).
+    let wireRequests: Counter
     /// How long an upstream may stay silent before the client gets 504.
     let readTimeout: TimeAmount
     /// The longest a whole exchange may take (as the HTTP client path's deadline).
@@ -25,6 +30,15 @@ extension LoopProxy {
         MetricNameDescriptor(
             namespace: "gateway", metricName: "event_loop_proxied_requests", unitName: "total",
             helpText: "Requests the gateway proxied on the connection's event loop; the others went through its router."
+        )
+    }
+
+    /// The counter in `/metrics`: `gateway_wire_proxied_requests_total`.
+    static var wireRequestsMetric: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "gateway", metricName: "wire_proxied_requests", unitName: "total",
+            helpText:
+                "Of the requests proxied on the event loop, those read and forwarded as bytes, with no HTTP codec."
         )
     }
 }

@@ -7,8 +7,9 @@ import NIOHTTPTypes
 import PlatformCore
 
 /// Hummingbird's HTTP/1 child channel with a `LoopProxyHandler` right after its
-/// connection-state handler: requests the event-loop proxy takes never reach the router;
-/// all others are served by the router exactly as by `HTTP1Channel`.
+/// connection-state handler, and — with the byte-level path on — a `WireProxyHandler`
+/// before everything: requests the event-loop proxy takes never reach the router; all
+/// others are served by the router exactly as by `HTTP1Channel`.
 struct LoopProxyChannel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -24,6 +25,9 @@ struct LoopProxyChannel: ServerChildChannel, HTTPChannelHandler {
             if let pools = proxy.upstreams.pools(for: channel.eventLoop) {
                 let stateHandler = try pipeline.handler(type: HTTPConnectionStateHandler.self)
                 try pipeline.addHandler(LoopProxyHandler(proxy: proxy, pools: pools), position: .after(stateHandler))
+                if proxy.usesWirePath {
+                    try pipeline.addHandler(WireProxyHandler(proxy: proxy, pools: pools), position: .first)
+                }
             }
             return value
         }

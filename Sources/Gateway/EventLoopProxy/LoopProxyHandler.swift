@@ -23,7 +23,9 @@ import Prometheus
 /// `UpstreamProxy.bufferedResponseLimit` is read whole first, so a timeout or a broken
 /// connection while reading it is still a 504 / 502 envelope. A larger one is streamed;
 /// if it breaks, the client connection is closed. Nothing is retried.
-final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseReceiver {
+final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamResponseReceiver,
+    TimedExchangeOwner
+{
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
@@ -32,7 +34,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// One proxied request and its response.
     private final class Exchange {
         let plan: LoopProxyPlan
-        let pool: UpstreamConnectionPool
+        let pool: UpstreamConnectionPool<UpstreamConnection>
         let started = ContinuousClock.now
         let deadline: NIODeadline
         var connection: UpstreamConnection?
@@ -55,7 +57,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         /// The client has its whole answer (or the exchange was abandoned).
         var responseDone = false
 
-        init(plan: LoopProxyPlan, pool: UpstreamConnectionPool, deadline: NIODeadline) {
+        init(plan: LoopProxyPlan, pool: UpstreamConnectionPool<UpstreamConnection>, deadline: NIODeadline) {
             self.plan = plan
             self.pool = pool
             self.deadline = deadline
@@ -301,7 +303,9 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     // MARK: Exchange
 
-    private func begin(_ plan: LoopProxyPlan, pool: UpstreamConnectionPool, context: ChannelHandlerContext) {
+    private func begin(
+        _ plan: LoopProxyPlan, pool: UpstreamConnectionPool<UpstreamConnection>, context: ChannelHandlerContext
+    ) {
         let exchange = Exchange(plan: plan, pool: pool, deadline: .now() + proxy.deadline)
         mode = .proxying(exchange)
         pools.timeouts.watch(self)

@@ -71,9 +71,12 @@ final class LoopUpstreams: Service, Sendable {
     }
 }
 
-/// One event loop's pools, by service, and the timeouts of its exchanges. Lives on that loop.
+/// One event loop's pools, by service — HTTP/1 codec connections for `LoopProxyHandler`,
+/// byte connections for `WireProxyHandler` — and the timeouts of its exchanges. Lives on
+/// that loop.
 final class LoopPools {
-    private let pools: [String: UpstreamConnectionPool]
+    private let pools: [String: UpstreamConnectionPool<UpstreamConnection>]
+    private let wirePools: [String: UpstreamConnectionPool<WireUpstreamConnection>]
     let timeouts: ExchangeTimeouts
     let date = HTTPDateCache()
 
@@ -87,14 +90,25 @@ final class LoopPools {
                 eventLoop: eventLoop, target: $0, limit: LoopUpstreams.connectionsPerLoop,
                 connectTimeout: connectTimeout)
         }
+        wirePools = targets.mapValues {
+            UpstreamConnectionPool(
+                eventLoop: eventLoop, target: $0, limit: LoopUpstreams.connectionsPerLoop,
+                connectTimeout: connectTimeout)
+        }
     }
 
-    /// The pool for `service`, if it can be reached this way.
-    func pool(for service: String) -> UpstreamConnectionPool? {
+    /// The codec pool for `service`, if it can be reached this way.
+    func pool(for service: String) -> UpstreamConnectionPool<UpstreamConnection>? {
         pools[service]
+    }
+
+    /// The byte pool for `service`, if it can be reached this way.
+    func wirePool(for service: String) -> UpstreamConnectionPool<WireUpstreamConnection>? {
+        wirePools[service]
     }
 
     func close() {
         for pool in pools.values { pool.close() }
+        for pool in wirePools.values { pool.close() }
     }
 }

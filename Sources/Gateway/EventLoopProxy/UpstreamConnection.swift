@@ -11,7 +11,7 @@ protocol UpstreamResponseReceiver: AnyObject {
 
 /// One keep-alive HTTP/1.1 connection to an upstream, the last handler of its channel.
 /// Lives on its pool's event loop; every method must be called there.
-final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
+final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, PooledUpstreamConnection {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
@@ -19,13 +19,22 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var isReadingPaused = false
     private var readPending = false
-    /// The pool it returns to; told when the connection closes.
-    weak var pool: UpstreamConnectionPool?
+    weak var pool: UpstreamConnectionPool<UpstreamConnection>?
     /// The exchange using it, if any: gets every response part and the closure.
     var receiver: (any UpstreamResponseReceiver)?
 
-    /// Whether the connection can still carry a request.
     var isActive: Bool { context?.channel.isActive ?? false }
+
+    /// The HTTP/1 client codecs. Outbound validation off: the headers were validated when
+    /// the client's request was decoded, and the gateway adds only well-formed ones.
+    static func addCodecs(to pipeline: ChannelPipeline.SynchronousOperations) throws {
+        try pipeline.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+    }
+
+    func prepareForReuse() {
+        receiver = nil
+        setReadingPaused(false)
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -80,7 +89,6 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         context?.flush()
     }
 
-    /// Closes the connection; `channelInactive` then tells the pool.
     func close() {
         context?.close(promise: nil)
     }

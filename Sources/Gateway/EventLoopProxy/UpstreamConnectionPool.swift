@@ -1,12 +1,26 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
+
+/// A keep-alive connection a pool hands out: the last handler of its channel.
+protocol PooledUpstreamConnection: ChannelHandler, AnyObject {
+    init()
+    /// Adds the handlers that go before the connection's own (codecs, if any).
+    static func addCodecs(to pipeline: ChannelPipeline.SynchronousOperations) throws
+    /// The pool it returns to; told when the connection closes.
+    var pool: UpstreamConnectionPool<Self>? { get set }
+    /// Whether the connection can still carry a request.
+    var isActive: Bool { get }
+    /// Forgets its exchange and resumes reading, before it goes back to the idle list.
+    func prepareForReuse()
+    /// Closes the connection; `channelInactive` then tells the pool.
+    func close()
+}
 
 /// The keep-alive connections of one event loop to one upstream. An exchange takes an idle
 /// connection (or opens one), sends one request over it and hands it back when the
 /// response is complete.
 /// Lives on its event loop; every method must be called there.
-final class UpstreamConnectionPool {
+final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
     /// Why a connect failed when the pool itself refused (it is closed).
     struct Closed: Error {}
 
@@ -16,7 +30,7 @@ final class UpstreamConnectionPool {
     let limit: Int
     let connectTimeout: TimeAmount
 
-    private var idle: [UpstreamConnection] = []
+    private var idle: [Connection] = []
     private var opened = 0
     private var isClosed = false
 
@@ -32,7 +46,7 @@ final class UpstreamConnectionPool {
     var canLease: Bool { !isClosed && (!idle.isEmpty || opened < limit) }
 
     /// An idle connection that is still open, if there is one.
-    func takeIdleConnection() -> UpstreamConnection? {
+    func takeIdleConnection() -> Connection? {
         guard !isClosed else { return nil }
         while let connection = idle.popLast() {
             if connection.isActive { return connection }
@@ -42,7 +56,7 @@ final class UpstreamConnectionPool {
 
     /// Opens a new connection and calls `completion` on the event loop with it once
     /// connected, or with the connect error.
-    func connect(_ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+    func connect(_ completion: @escaping (Result<Connection, any Error>) -> Void) {
         guard !isClosed else { return completion(.failure(Closed())) }
         opened += 1
         ClientBootstrap(group: eventLoop)
@@ -50,10 +64,8 @@ final class UpstreamConnectionPool {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Outbound validation off: the headers were validated when the client's
-                    // request was decoded, and the gateway adds only well-formed ones.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection())
+                    try Connection.addCodecs(to: channel.pipeline.syncOperations)
+                    try channel.pipeline.syncOperations.addHandler(Connection())
                 }
             }
             .connect(host: target.host, port: target.port)
@@ -61,7 +73,7 @@ final class UpstreamConnectionPool {
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
-                    guard let connection = try? channel.pipeline.syncOperations.handler(type: UpstreamConnection.self),
+                    guard let connection = try? channel.pipeline.syncOperations.handler(type: Connection.self),
                         channel.isActive
                     else {
                         self.opened -= 1
@@ -79,15 +91,14 @@ final class UpstreamConnectionPool {
 
     /// Takes back a connection whose exchange is complete and which may carry another
     /// request; closes it instead when the pool is closed or it is no longer open.
-    func release(_ connection: UpstreamConnection) {
-        connection.receiver = nil
-        connection.setReadingPaused(false)
+    func release(_ connection: Connection) {
+        connection.prepareForReuse()
         guard !isClosed, connection.isActive else { return connection.close() }
         idle.append(connection)
     }
 
     /// Told by a connection that it closed.
-    func connectionClosed(_ connection: UpstreamConnection) {
+    func connectionClosed(_ connection: Connection) {
         connection.pool = nil
         opened -= 1
         idle.removeAll { $0 === connection }

@@ -123,7 +123,8 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 logLevel: logging.level,
                 connectTimeout: try reader.milliseconds("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000),
                 readTimeout: try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000),
-                proxiesOnEventLoop: try reader.boolean("GATEWAY_EVENT_LOOP_PROXY", default: true)
+                proxiesOnEventLoop: try reader.boolean("GATEWAY_EVENT_LOOP_PROXY", default: true),
+                usesWirePath: try reader.boolean("GATEWAY_WIRE_PATH", default: true)
             ),
             auth: ServiceConfiguration(
                 http: HTTPServerConfiguration(host: host, port: try reader.port("AUTH_PORT", default: 3001)),

@@ -1,0 +1,711 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import PlatformCore
+import Prometheus
+
+/// The gateway's byte-level path: the first handler of a client connection, it reads
+/// request heads straight from the bytes (`WireRequestHead`), and serves those
+/// `LoopProxyPlanner.wirePlan` takes over a byte connection of the loop's pool — the
+/// upstream head written as bytes, the answer's head read from bytes (`WireResponseHead`)
+/// and passed on with hop-by-hop fields dropped and `X-Request-Id` and `Date` set — with no
+/// HTTP codec, no HTTP types and no Swift task.
+///
+/// The first request it does not take (outside its subset of HTTP/1.1, a route or answer
+/// the router gives, a token not yet in the cache) hands the connection to the pipeline
+/// after it, for good: the bytes from that request's first byte on go to NIO's HTTP parser,
+/// `LoopProxyHandler` and the router, as if this handler had never been there. That
+/// happens only between requests, once every answer it owes is written.
+///
+/// While it holds the connection it does what Hummingbird's connection-state handler does
+/// for the rest: at graceful shutdown it closes the connection when no exchange is in
+/// flight, else once the answer is written; a client that half-closes gets the answer it
+/// is owed.
+///
+/// Answers are the codec path's: the upstream's status and reason, its fields minus
+/// hop-by-hop ones, `X-Request-Id`, the gateway's `Date`; a body with a declared length up to
+/// `UpstreamProxy.bufferedResponseLimit` is read whole before anything is written (so a
+/// timeout or a broken connection is still a 504 / 502 envelope); a larger or chunked one
+/// is passed on as it arrives, framed as the upstream framed it. Nothing is retried.
+final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, WireUpstreamReceiver,
+    TimedExchangeOwner
+{
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// How an answer's body reaches the client once its head is written.
+    private enum Streaming {
+        case remaining(Int)
+        case chunked(ChunkedBodyScanner)
+        case untilClose
+    }
+
+    private enum ResponseState {
+        case awaitingHead
+        /// A declared body up to the buffered limit, read whole before the head is written.
+        case buffering(clientHead: ByteBuffer, status: Int, bodyLength: Int, keepsAlive: Bool)
+        case streaming(Streaming, status: Int, keepsAlive: Bool)
+    }
+
+    /// One proxied request and its answer.
+    private final class Exchange {
+        let plan: WireRequestPlan
+        let pool: UpstreamConnectionPool<WireUpstreamConnection>
+        let started = ContinuousClock.now
+        let deadline: NIODeadline
+        var connection: WireUpstreamConnection?
+        /// Body bytes read before the upstream connection was there.
+        var pendingBody: [ByteBuffer] = []
+        /// Body bytes of the client's request still to come.
+        var bodyRemaining: Int
+        /// The whole request was written upstream.
+        var requestSent = false
+        var lastUpstreamActivity = NIODeadline.now()
+        /// The upstream's bytes not passed on yet.
+        var received = ByteBuffer()
+        var response = ResponseState.awaitingHead
+        var isUpstreamPaused = false
+        /// The client has its whole answer (or the exchange was abandoned).
+        var responseDone = false
+
+        init(plan: WireRequestPlan, pool: UpstreamConnectionPool<WireUpstreamConnection>, deadline: NIODeadline) {
+            self.plan = plan
+            self.pool = pool
+            self.deadline = deadline
+            self.bodyRemaining = plan.bodyLength
+        }
+
+        /// Marks the answer done and lets go of the upstream connection: back to the pool
+        /// when it can carry another request, else closed.
+        func end(reusingConnection reusable: Bool) {
+            responseDone = true
+            guard let connection else { return }
+            self.connection = nil
+            if reusable {
+                pool.release(connection)
+            } else {
+                connection.receiver = nil
+                connection.close()
+            }
+        }
+    }
+
+    private enum State {
+        /// Between requests (the buffer may hold the start of the next head).
+        case waiting
+        /// A request's token is being verified (it was not in the cache yet); its bytes wait.
+        case verifying
+        case exchanging(Exchange)
+        /// Handed to the pipeline after it; removed.
+        case handedOff
+    }
+
+    private let proxy: LoopProxy
+    private let pools: LoopPools
+    private var context: ChannelHandlerContext?
+    private var state = State.waiting
+    /// The client's bytes not consumed yet: the start of a head, body bytes, or pipelined
+    /// requests waiting for the answer in flight.
+    private var inbound = ByteBuffer()
+    private var readPending = false
+    /// Graceful shutdown asked for the connection to close once the answer is written.
+    private var closesAfterAnswer = false
+    /// The client half-closed while an answer was owed: passed on once it is written.
+    private var deferredInputClosed = false
+    /// The client's IP address, for `X-Forwarded-For` (looked up once per connection).
+    private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
+
+    init(proxy: LoopProxy, pools: LoopPools) {
+        self.proxy = proxy
+        self.pools = pools
+    }
+
+    // MARK: Client side
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        abandonExchange()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        abandonExchange()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch state {
+        case .exchanging, .verifying: break
+        case .waiting, .handedOff: return context.fireErrorCaught(error)
+        }
+        // The connection itself failed: nothing more can be answered on it.
+        abandonExchange()
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            // Graceful shutdown, as Hummingbird's connection-state handler does it: the
+            // handlers after this one have seen no request, so the event stops here.
+            switch state {
+            case .exchanging, .verifying: closesAfterAnswer = true
+            case .waiting, .handedOff: context.close(promise: nil)
+            }
+        case ChannelEvent.inputClosed:
+            switch state {
+            case .exchanging(let exchange) where exchange.bodyRemaining > 0:
+                // The body can never be complete: dropped, as when the client disconnects.
+                abandonExchange()
+                context.close(promise: nil)
+            case .exchanging, .verifying:
+                deferredInputClosed = true
+            case .waiting, .handedOff:
+                handOff(context: context, then: event)
+            }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        if inbound.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            inbound.writeImmutableBuffer(bytes)
+        }
+        switch state {
+        case .waiting: processInbound(context: context)
+        case .exchanging(let exchange): forwardBody(of: exchange, context: context)
+        case .verifying, .handedOff: break
+        }
+    }
+
+    /// Holds reads while a pipelined request waits for the answer in flight; a client that
+    /// does not pipeline never has its reads held.
+    func read(context: ChannelHandlerContext) {
+        switch state {
+        case .exchanging(let exchange) where exchange.bodyRemaining == 0 && inbound.readableBytes > 0:
+            readPending = true
+        case .verifying:
+            readPending = true
+        default:
+            context.read()
+        }
+    }
+
+    /// A slow client of a streamed answer holds the upstream back instead of the gateway
+    /// buffering the answer for it.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .exchanging(let exchange) = state, case .streaming = exchange.response,
+            let connection = exchange.connection
+        {
+            let paused = !context.channel.isWritable
+            if paused != exchange.isUpstreamPaused {
+                exchange.isUpstreamPaused = paused
+                exchange.lastUpstreamActivity = .now()
+                connection.setReadingPaused(paused)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Takes the requests at the front of `inbound` while they are ones the wire path
+    /// serves; hands the connection off at the first one it does not.
+    /// - Parameter mayVerify: Whether a token not in the cache may be verified first (not
+    ///   again for the request whose token was just verified).
+    private func processInbound(context: ChannelHandlerContext, mayVerify: Bool = true) {
+        while case .waiting = state, inbound.readableBytes > 0 {
+            enum Decision {
+                case wait
+                case handOff
+                case verify(String)
+                case begin(WireRequestPlan, UpstreamConnectionPool<WireUpstreamConnection>, headLength: Int)
+            }
+            let decision = inbound.withUnsafeReadableBytes { bytes -> Decision in
+                switch WireRequestHead.parse(bytes) {
+                case .incomplete:
+                    return .wait
+                case .refused:
+                    return .handOff
+                case .parsed(let head):
+                    switch proxy.planner.wirePlan(
+                        head, bytes: bytes, clientAddress: clientAddress, allocator: context.channel.allocator,
+                        mayVerify: mayVerify)
+                    {
+                    case .take(let plan):
+                        guard let pool = pools.wirePool(for: plan.service), pool.canLease else { return .handOff }
+                        return .begin(plan, pool, headLength: head.length)
+                    case .verifyFirst(let token):
+                        return .verify(token)
+                    case .leave:
+                        return .handOff
+                    }
+                }
+            }
+            switch decision {
+            case .wait:
+                return
+            case .handOff:
+                return handOff(context: context, then: nil)
+            case .verify(let token):
+                return verify(token, context: context)
+            case .begin(let plan, let pool, let headLength):
+                inbound.moveReaderIndex(forwardBy: headLength)
+                begin(plan, pool: pool, context: context)
+            }
+        }
+    }
+
+    /// Verifies a token that is not in the cache yet (filling it), off the event loop, then
+    /// asks the planner again; meanwhile the request's bytes and any after them wait.
+    private func verify(_ token: String, context: ChannelHandlerContext) {
+        state = .verifying
+        let verifier = proxy.planner.verifier
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        Task {
+            let verified = (try? await verifier.verify(token)) != nil
+            eventLoop.execute { handler.value.verificationEnded(verified: verified) }
+        }
+    }
+
+    /// A valid token is now in the cache: the request is planned again (and taken, if the
+    /// token holds the route's role). Any other outcome is the router's to answer.
+    private func verificationEnded(verified: Bool) {
+        guard case .verifying = state, let context else { return }
+        state = .waiting
+        if verified, !deferredInputClosed {
+            processInbound(context: context, mayVerify: false)
+        } else {
+            handOff(context: context, then: nil)
+        }
+        if readPending, case .exchanging = state {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// Gives the connection to the handlers after this one, with the bytes not consumed
+    /// (from the first byte of a request on) and the events it held back, then leaves the
+    /// pipeline.
+    private func handOff(context: ChannelHandlerContext, then event: Any?) {
+        guard case .waiting = state else { return }
+        state = .handedOff
+        let bytes = inbound
+        inbound = ByteBuffer()
+        if bytes.readableBytes > 0 {
+            context.fireChannelRead(wrapInboundOut(bytes))
+            context.fireChannelReadComplete()
+        }
+        if let event { context.fireUserInboundEventTriggered(event) }
+        if deferredInputClosed {
+            deferredInputClosed = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+        if closesAfterAnswer {
+            // Graceful shutdown began while a request waited: the router answers it, then closes.
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        if readPending {
+            readPending = false
+            context.read()
+        }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    /// Passes on the body bytes of the request in flight; drops those of a request already
+    /// answered.
+    private func forwardBody(of exchange: Exchange, context: ChannelHandlerContext) {
+        guard exchange.bodyRemaining > 0 else { return }
+        let taken = min(exchange.bodyRemaining, inbound.readableBytes)
+        guard taken > 0, let slice = inbound.readSlice(length: taken) else { return }
+        exchange.bodyRemaining -= taken
+        if !exchange.responseDone {
+            if let connection = exchange.connection {
+                connection.write(slice)
+                connection.flush()
+                if exchange.bodyRemaining == 0 {
+                    exchange.requestSent = true
+                    exchange.lastUpstreamActivity = .now()
+                }
+            } else {
+                exchange.pendingBody.append(slice)
+            }
+        }
+        if exchange.bodyRemaining == 0, exchange.responseDone {
+            finish(context: context)
+        }
+    }
+
+    /// The exchange is over on both sides: take the next request, or close.
+    private func finish(context: ChannelHandlerContext) {
+        state = .waiting
+        if closesAfterAnswer {
+            context.close(promise: nil)
+            return
+        }
+        processInbound(context: context)
+        guard case .waiting = state else { return }
+        if deferredInputClosed {
+            return handOff(context: context, then: nil)
+        }
+        if readPending {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: Exchange
+
+    private func begin(
+        _ plan: WireRequestPlan, pool: UpstreamConnectionPool<WireUpstreamConnection>, context: ChannelHandlerContext
+    ) {
+        let exchange = Exchange(plan: plan, pool: pool, deadline: .now() + proxy.deadline)
+        state = .exchanging(exchange)
+        pools.timeouts.watch(self)
+        // Body bytes already read go out with the head (one write to the upstream).
+        forwardBody(of: exchange, context: context)
+        if let connection = pool.takeIdleConnection() {
+            return send(exchange, over: connection)
+        }
+        pool.connect { [weak self] result in
+            guard let self, case .exchanging(let current) = self.state, current === exchange, !exchange.responseDone
+            else {
+                if case .success(let connection) = result { pool.release(connection) }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                self.send(exchange, over: connection)
+            case .failure(let error):
+                self.fail(
+                    exchange, code: Self.isConnectTimeout(error) ? .upstreamTimeout : .upstreamUnavailable, cause: error
+                )
+            }
+        }
+    }
+
+    private static func isConnectTimeout(_ error: any Error) -> Bool {
+        if case .connectTimeout = error as? ChannelError { return true }
+        return false
+    }
+
+    private func send(_ exchange: Exchange, over connection: WireUpstreamConnection) {
+        exchange.connection = connection
+        exchange.lastUpstreamActivity = .now()
+        connection.receiver = self
+        connection.write(exchange.plan.upstreamHead)
+        for buffer in exchange.pendingBody {
+            connection.write(buffer)
+        }
+        exchange.pendingBody = []
+        exchange.requestSent = exchange.bodyRemaining == 0
+        connection.flush()
+    }
+
+    func upstreamReceived(_ bytes: ByteBuffer) {
+        guard case .exchanging(let exchange) = state, !exchange.responseDone, let context else { return }
+        exchange.lastUpstreamActivity = .now()
+        switch exchange.response {
+        case .awaitingHead:
+            append(bytes, to: exchange)
+            readHead(of: exchange, context: context)
+        case .buffering:
+            append(bytes, to: exchange)
+            completeBufferedAnswer(of: exchange, context: context)
+        case .streaming:
+            var bytes = bytes
+            passOn(&bytes, of: exchange, context: context)
+        }
+    }
+
+    private func append(_ bytes: ByteBuffer, to exchange: Exchange) {
+        if exchange.received.readableBytes == 0 {
+            exchange.received = bytes
+        } else {
+            exchange.received.writeImmutableBuffer(bytes)
+        }
+    }
+
+    func upstreamClosed() {
+        guard case .exchanging(let exchange) = state, !exchange.responseDone, let context else { return }
+        exchange.connection = nil
+        if case .streaming(.untilClose, let status, _) = exchange.response {
+            // The close is the end of this answer; the client's connection closes after it
+            // (its head said so).
+            closesAfterAnswer = true
+            return complete(exchange, status: status, reusingConnection: false, context: context)
+        }
+        fail(exchange, code: .upstreamUnavailable, cause: LoopProxyFailure.connectionClosed)
+    }
+
+    /// Reads the answer's head from `received` (skipping 1xx interim answers) and decides
+    /// how its body is passed on.
+    private func readHead(of exchange: Exchange, context: ChannelHandlerContext) {
+        while true {
+            let outcome = exchange.received.withUnsafeReadableBytes { WireResponseHead.parse($0) }
+            switch outcome {
+            case .incomplete:
+                return
+            case .malformed:
+                return fail(exchange, code: .upstreamUnavailable, cause: WireProxyFailure.malformedAnswer)
+            case .parsed(let head) where head.status < 200:
+                // 101 would switch protocols, which the gateway never asked for.
+                guard head.status != 101 else {
+                    return fail(exchange, code: .upstreamUnavailable, cause: WireProxyFailure.malformedAnswer)
+                }
+                exchange.received.moveReaderIndex(forwardBy: head.length)
+            case .parsed(let head):
+                return beginAnswer(head, of: exchange, context: context)
+            }
+        }
+    }
+
+    private func beginAnswer(_ head: WireResponseHead, of exchange: Exchange, context: ChannelHandlerContext) {
+        let framingField: ClientFraming
+        switch head.framing {
+        case .none: framingField = .none
+        case .length(let length): framingField = .length(length)
+        case .chunked: framingField = .chunked
+        case .untilClose: framingField = .close
+        }
+        let clientHead = exchange.received.withUnsafeReadableBytes { bytes in
+            self.clientHead(
+                head, bytes: bytes, requestID: exchange.plan.requestID, framing: framingField, context: context)
+        }
+        exchange.received.moveReaderIndex(forwardBy: head.length)
+        switch head.framing {
+        case .none:
+            context.write(wrapOutboundOut(clientHead), promise: nil)
+            complete(
+                exchange, status: head.status,
+                reusingConnection: head.keepsAlive && exchange.received.readableBytes == 0, context: context)
+        case .length(let length) where length <= UpstreamProxy.bufferedResponseLimit:
+            exchange.response = .buffering(
+                clientHead: clientHead, status: head.status, bodyLength: length, keepsAlive: head.keepsAlive)
+            completeBufferedAnswer(of: exchange, context: context)
+        case .length(let length):
+            startStreaming(.remaining(length), head: head, clientHead: clientHead, of: exchange, context: context)
+        case .chunked:
+            startStreaming(
+                .chunked(ChunkedBodyScanner()), head: head, clientHead: clientHead, of: exchange, context: context)
+        case .untilClose:
+            startStreaming(.untilClose, head: head, clientHead: clientHead, of: exchange, context: context)
+        }
+    }
+
+    private func startStreaming(
+        _ streaming: Streaming, head: WireResponseHead, clientHead: ByteBuffer, of exchange: Exchange,
+        context: ChannelHandlerContext
+    ) {
+        exchange.response = .streaming(streaming, status: head.status, keepsAlive: head.keepsAlive)
+        context.write(wrapOutboundOut(clientHead), promise: nil)
+        var rest = exchange.received
+        exchange.received = ByteBuffer()
+        passOn(&rest, of: exchange, context: context)
+    }
+
+    /// Writes the answer once its whole body is in.
+    private func completeBufferedAnswer(of exchange: Exchange, context: ChannelHandlerContext) {
+        guard case .buffering(let clientHead, let status, let bodyLength, let keepsAlive) = exchange.response,
+            exchange.received.readableBytes >= bodyLength
+        else { return }
+        context.write(wrapOutboundOut(clientHead), promise: nil)
+        if bodyLength > 0, let body = exchange.received.readSlice(length: bodyLength) {
+            context.write(wrapOutboundOut(body), promise: nil)
+        }
+        complete(
+            exchange, status: status, reusingConnection: keepsAlive && exchange.received.readableBytes == 0,
+            context: context)
+    }
+
+    /// Passes on streamed body bytes, up to the end of the body.
+    private func passOn(_ bytes: inout ByteBuffer, of exchange: Exchange, context: ChannelHandlerContext) {
+        guard case .streaming(var streaming, let status, let keepsAlive) = exchange.response else { return }
+        let taken: Int
+        let isOver: Bool
+        switch streaming {
+        case .remaining(let remaining):
+            taken = min(remaining, bytes.readableBytes)
+            streaming = .remaining(remaining - taken)
+            isOver = remaining == taken
+        case .chunked(var scanner):
+            do {
+                taken = try bytes.withUnsafeReadableBytes { try scanner.scan($0) }
+            } catch {
+                return fail(exchange, code: .upstreamUnavailable, cause: WireProxyFailure.malformedAnswer)
+            }
+            isOver = scanner.isDone
+            streaming = .chunked(scanner)
+        case .untilClose:
+            taken = bytes.readableBytes
+            isOver = false
+        }
+        exchange.response = .streaming(streaming, status: status, keepsAlive: keepsAlive)
+        if taken > 0, let slice = bytes.readSlice(length: taken) {
+            context.write(wrapOutboundOut(slice), promise: nil)
+        }
+        if isOver {
+            complete(
+                exchange, status: status, reusingConnection: keepsAlive && bytes.readableBytes == 0, context: context)
+        } else {
+            context.flush()
+        }
+    }
+
+    /// The answer is written: record it, let go of the upstream connection, and take the
+    /// next request once the client's request has been read whole.
+    private func complete(
+        _ exchange: Exchange, status: Int, reusingConnection: Bool, context: ChannelHandlerContext
+    ) {
+        end(exchange, reusingConnection: reusingConnection && exchange.requestSent)
+        record(exchange, status: status)
+        context.flush()
+        if exchange.bodyRemaining == 0 { finish(context: context) }
+    }
+
+    /// The exchange failed before the client had its answer: 502 / 504 envelope, or — if
+    /// the head was already written — the client connection is closed.
+    private func fail(_ exchange: Exchange, code: APIError.Code, cause: any Error) {
+        guard let context else { return }
+        end(exchange, reusingConnection: false)
+        let apiError = APIError(code)
+        var logger = proxy.logger
+        logger[metadataKey: "request.id"] = .string(exchange.plan.requestID)
+        UpstreamProxy.logFailure(apiError, cause: cause, service: exchange.plan.service, logger: logger)
+        record(exchange, status: apiError.status.code)
+        if case .streaming = exchange.response {
+            context.close(promise: nil)
+            return
+        }
+        var (head, body) = ErrorEnvelope.rendered(apiError, requestID: exchange.plan.requestID)
+        head.headerFields[.xRequestID] = exchange.plan.requestID
+        head.headerFields[.date] = pools.date.current
+        if closesAfterAnswer { head.headerFields[.connection] = "close" }
+        var bytes = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
+        bytes.writeStaticString("HTTP/1.1 ")
+        bytes.writeString(String(head.status.code))
+        bytes.writeStaticString(" ")
+        bytes.writeString(head.status.reasonPhrase)
+        bytes.writeStaticString("\r\n")
+        for field in head.headerFields {
+            bytes.writeString(field.name.rawName)
+            bytes.writeStaticString(": ")
+            bytes.writeString(field.value)
+            bytes.writeStaticString("\r\n")
+        }
+        bytes.writeStaticString("\r\n")
+        bytes.writeBuffer(&body)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        if exchange.bodyRemaining == 0 { finish(context: context) }
+    }
+
+    /// The exchange is answered (or abandoned): its connection is let go and its time no
+    /// longer watched.
+    private func end(_ exchange: Exchange, reusingConnection reusable: Bool) {
+        exchange.end(reusingConnection: reusable)
+        pools.timeouts.unwatch(self)
+    }
+
+    /// The client is gone (or the handler removed): drop the exchange and its connection.
+    private func abandonExchange() {
+        if case .exchanging(let exchange) = state {
+            end(exchange, reusingConnection: false)
+            state = .waiting
+        }
+    }
+
+    /// Called by `ExchangeTimeouts`: a 504 when the upstream has been silent for the read
+    /// timeout since the request was sent, or the exchange has run past its deadline.
+    func timeOutExchange(ifOverdueAt now: NIODeadline) {
+        guard case .exchanging(let exchange) = state, !exchange.responseDone else {
+            return pools.timeouts.unwatch(self)
+        }
+        let awaitsUpstream = exchange.requestSent && !exchange.isUpstreamPaused
+        if (awaitsUpstream && now >= exchange.lastUpstreamActivity + proxy.readTimeout) || now >= exchange.deadline {
+            fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
+        }
+    }
+
+    // MARK: Answer heads
+
+    /// The framing field of the client's head.
+    private enum ClientFraming: Equatable {
+        case none
+        case length(Int)
+        case chunked
+        /// Close-delimited: `Connection: close`.
+        case close
+    }
+
+    /// Fields of the upstream's head never passed on: hop-by-hop ones, and those the gateway
+    /// sets itself.
+    private static let droppedResponseFields = ProxyHeaders.hopByHop.union(["content-length", "date", "x-request-id"])
+
+    private func clientHead(
+        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, framing: ClientFraming,
+        context: ChannelHandlerContext
+    ) -> ByteBuffer {
+        var buffer = context.channel.allocator.buffer(capacity: head.length + 160)
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[9..<12]))
+        buffer.writeStaticString(" ")
+        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[head.reason]))
+        buffer.writeStaticString("\r\n")
+        for field in head.fields {
+            let name = WireBytes.lowercasedName(bytes, field.name)
+            if Self.droppedResponseFields.contains(name) || head.connectionNamed.contains(name) { continue }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
+            buffer.writeStaticString(": ")
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("X-Request-Id: ")
+        buffer.writeString(requestID)
+        buffer.writeStaticString("\r\nDate: ")
+        buffer.writeString(pools.date.current)
+        buffer.writeStaticString("\r\n")
+        switch framing {
+        case .none: break
+        case .length(let length):
+            buffer.writeStaticString("Content-Length: ")
+            buffer.writeString(String(length))
+            buffer.writeStaticString("\r\n")
+        case .chunked:
+            buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
+        case .close:
+            break
+        }
+        if closesAfterAnswer || framing == .close {
+            buffer.writeStaticString("Connection: close\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        return buffer
+    }
+
+    private func record(_ exchange: Exchange, status: Int) {
+        proxy.proxiedRequests.increment()
+        proxy.wireRequests.increment()
+        proxy.metrics.record(
+            route: exchange.plan.route, method: exchange.plan.method.rawValue, status: status,
+            elapsed: .now - exchange.started)
+    }
+}
+
+/// Why a wire exchange failed, besides `LoopProxyFailure`.
+enum WireProxyFailure: Error, CustomStringConvertible {
+    case malformedAnswer
+
+    var description: String {
+        switch self {
+        case .malformedAnswer: "the upstream's answer is not HTTP/1.1 the gateway can read"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import HTTPTypes
+
+/// A request head read straight from the client's bytes, in the strict subset of HTTP/1.1
+/// the wire path serves itself (RFC 9112 §3, §5):
+///
+/// - `GET`, `POST`, `PUT`, `PATCH` or `DELETE`, one space, an origin-form target of
+///   RFC 3986 characters (a `%` followed by two hex digits), one space, `HTTP/1.1`, CRLF;
+/// - then `name: value` lines: a name of token characters directly followed by `:`, a
+///   value of visible ASCII, spaces and tabs (leading ones are not part of it; trailing ones
+///   are refused), each ended by CRLF; at most `maximumFields` of them;
+/// - then an empty line, the whole head at most `maximumLength` bytes.
+///
+/// Anything else is `.refused` as soon as the first byte outside the subset arrives — an
+/// empty line before the request line, obs-fold, a bare LF, a space before `:` or at the
+/// end of a value, a byte
+/// above 0x7E, an absolute-form target, another method or version — and the connection
+/// then goes to NIO's full HTTP parser (which answers a malformed request the way it
+/// always has). Every head accepted here is also one NIO's parser reads the same way (a
+/// differential test checks that); the framing of the body is decided by the planner,
+/// which takes only a single `Content-Length` and no `Transfer-Encoding`.
+struct WireRequestHead: Equatable {
+    /// One header line: the name and the value (trimmed), as byte ranges of the head.
+    struct Field: Equatable {
+        let name: Range<Int>
+        let value: Range<Int>
+    }
+
+    enum Outcome: Equatable {
+        /// The bytes so far are the start of a head the subset accepts: wait for more.
+        case incomplete
+        /// The bytes leave the subset (or the head is too long): NIO's parser takes over.
+        case refused
+        case parsed(WireRequestHead)
+    }
+
+    let method: HTTPRequest.Method
+    /// The request target (path and query), a byte range of the head.
+    let target: Range<Int>
+    let fields: [Field]
+    /// The head's length in bytes, the final empty line included: the body starts here.
+    let length: Int
+
+    /// The longest head taken (NIO's parser allows 80 KiB; longer heads are its job).
+    static let maximumLength = 16 * 1024
+    /// The most header lines taken.
+    static let maximumFields = 64
+
+    private static let methods: [(bytes: [UInt8], method: HTTPRequest.Method)] = [
+        (Array("GET ".utf8), .get), (Array("POST ".utf8), .post), (Array("PUT ".utf8), .put),
+        (Array("PATCH ".utf8), .patch), (Array("DELETE ".utf8), .delete),
+    ]
+    private static let version = Array(" HTTP/1.1\r\n".utf8)
+
+    /// Reads the head at the start of `bytes`.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        let outcome = scan(bytes)
+        if case .incomplete = outcome, bytes.count > maximumLength { return .refused }
+        return outcome
+    }
+
+    private static func scan(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        // Request line: the method and its space.
+        var matched: (count: Int, method: HTTPRequest.Method)?
+        var couldStillMatch = false
+        for candidate in methods {
+            switch compare(bytes, at: 0, with: candidate.bytes) {
+            case .equal: matched = (candidate.bytes.count, candidate.method)
+            case .prefix: couldStillMatch = true
+            case .different: continue
+            }
+        }
+        guard let (methodLength, method) = matched else { return couldStillMatch ? .incomplete : .refused }
+
+        // The target, up to the space before the version.
+        var index = methodLength
+        guard index < bytes.count else { return .incomplete }
+        guard bytes[index] == UInt8(ascii: "/") else { return .refused }
+        while index < bytes.count, bytes[index] != UInt8(ascii: " ") {
+            let byte = bytes[index]
+            guard targetBytes[Int(byte)] else { return .refused }
+            if byte == UInt8(ascii: "%") {
+                // pct-encoded = "%" HEXDIG HEXDIG
+                for offset in 1...2 where index + offset < bytes.count {
+                    guard isHexDigit(bytes[index + offset]) else { return .refused }
+                }
+            }
+            index += 1
+        }
+        let target = methodLength..<index
+        guard index < bytes.count else { return .incomplete }
+        guard bytes[index - 1] != UInt8(ascii: "%"), index < 2 || bytes[index - 2] != UInt8(ascii: "%") else {
+            return .refused
+        }
+        switch compare(bytes, at: index, with: version) {
+        case .equal: index += version.count
+        case .prefix: return .incomplete
+        case .different: return .refused
+        }
+
+        // Header lines, then the empty line.
+        var fields: [Field] = []
+        while true {
+            guard index < bytes.count else { return .incomplete }
+            if bytes[index] == UInt8(ascii: "\r") {
+                guard index + 1 < bytes.count else { return .incomplete }
+                guard bytes[index + 1] == UInt8(ascii: "\n") else { return .refused }
+                return .parsed(WireRequestHead(method: method, target: target, fields: fields, length: index + 2))
+            }
+            guard fields.count < maximumFields else { return .refused }
+            let nameStart = index
+            while index < bytes.count, tokenBytes[Int(bytes[index])] { index += 1 }
+            guard index < bytes.count else { return .incomplete }
+            guard index > nameStart, bytes[index] == UInt8(ascii: ":") else { return .refused }
+            let name = nameStart..<index
+            index += 1
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+                index += 1
+            }
+            let valueStart = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte <= 0x7E) else { return .refused }
+                index += 1
+            }
+            guard index + 1 < bytes.count else { return .incomplete }
+            // Trailing whitespace is refused: NIO's parser keeps some of it in the value.
+            guard bytes[index + 1] == UInt8(ascii: "\n"),
+                index == valueStart || (bytes[index - 1] != UInt8(ascii: " ") && bytes[index - 1] != UInt8(ascii: "\t"))
+            else { return .refused }
+            fields.append(Field(name: name, value: valueStart..<index))
+            index += 2
+        }
+    }
+
+    private enum Comparison { case equal, prefix, different }
+
+    /// Whether `bytes` from `offset` start with `expected` (`.prefix`: they end first, and
+    /// agree so far).
+    private static func compare(_ bytes: UnsafeRawBufferPointer, at offset: Int, with expected: [UInt8]) -> Comparison {
+        let available = min(bytes.count - offset, expected.count)
+        for position in 0..<available where bytes[offset + position] != expected[position] {
+            return .different
+        }
+        return available == expected.count ? .equal : .prefix
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            true
+        default: false
+        }
+    }
+
+    /// unreserved / pct-encoded / sub-delims / ":" / "@" / "/" / "?" (RFC 3986 §3.3, §3.4).
+    static let targetBytes = byteTable(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?")
+
+    /// tchar (RFC 9110 §5.6.2).
+    static let tokenBytes = byteTable("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    private static func byteTable(_ allowed: String) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in allowed.utf8 { table[Int(byte)] = true }
+        return table
+    }
+}

@@ -1,0 +1,198 @@
+/// An upstream's response head, read from its bytes (RFC 9112 §4, §6): `HTTP/1.1`, a
+/// three-digit status, a reason phrase, CRLF, then `name: value` lines as in
+/// `WireRequestHead` (a value may also hold obs-text), then an empty line.
+///
+/// An answer outside that is `.malformed`, and the client gets 502, as on the codec path
+/// when NIO's parser refuses an upstream's bytes.
+struct WireResponseHead {
+    typealias Field = WireRequestHead.Field
+
+    enum Outcome {
+        case incomplete
+        case malformed
+        case parsed(WireResponseHead)
+    }
+
+    /// How the body after the head ends (RFC 9112 §6.3).
+    enum Framing: Equatable {
+        /// No body (1xx, 204, 304).
+        case none
+        case length(Int)
+        case chunked
+        /// Until the upstream closes the connection.
+        case untilClose
+    }
+
+    let status: Int
+    /// The reason phrase, a byte range of the head.
+    let reason: Range<Int>
+    let fields: [Field]
+    let length: Int
+    let framing: Framing
+    /// The upstream keeps the connection open after this answer.
+    let keepsAlive: Bool
+    /// The lowercased field names its `Connection` header lists (besides `close` and
+    /// `keep-alive`): hop-by-hop for this answer, never passed on.
+    let connectionNamed: Set<String>
+
+    /// The longest head read (NIO's parser allows 80 KiB).
+    static let maximumLength = 64 * 1024
+    static let maximumFields = 128
+
+    private static let version = Array("HTTP/1.1 ".utf8)
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        let outcome = scan(bytes)
+        if case .incomplete = outcome, bytes.count > maximumLength { return .malformed }
+        return outcome
+    }
+
+    private static func scan(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        guard bytes.count >= version.count + 4 else {
+            for index in 0..<min(bytes.count, version.count) where bytes[index] != version[index] { return .malformed }
+            return .incomplete
+        }
+        for index in 0..<version.count where bytes[index] != version[index] { return .malformed }
+        var status = 0
+        for index in version.count..<(version.count + 3) {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return .malformed }
+            status = status * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        guard status >= 100, bytes[version.count + 3] == UInt8(ascii: " ") else { return .malformed }
+        var index = version.count + 4
+        let reasonStart = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\t") || byte >= 0x20, byte != 0x7F else { return .malformed }
+            index += 1
+        }
+        let reason = reasonStart..<index
+        guard index + 1 < bytes.count else { return .incomplete }
+        guard bytes[index + 1] == UInt8(ascii: "\n") else { return .malformed }
+        index += 2
+
+        var fields: [Field] = []
+        var contentLength: Int?
+        var isChunked = false
+        var keepsAlive = true
+        var connectionNamed: Set<String> = []
+        while true {
+            guard index < bytes.count else { return .incomplete }
+            if bytes[index] == UInt8(ascii: "\r") {
+                guard index + 1 < bytes.count else { return .incomplete }
+                guard bytes[index + 1] == UInt8(ascii: "\n") else { return .malformed }
+                index += 2
+                break
+            }
+            guard fields.count < maximumFields else { return .malformed }
+            let nameStart = index
+            while index < bytes.count, WireRequestHead.tokenBytes[Int(bytes[index])] { index += 1 }
+            guard index < bytes.count else { return .incomplete }
+            guard index > nameStart, bytes[index] == UInt8(ascii: ":") else { return .malformed }
+            let name = nameStart..<index
+            index += 1
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+                index += 1
+            }
+            let valueStart = index
+            var valueEnd = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "\t") || byte >= 0x20, byte != 0x7F else { return .malformed }
+                index += 1
+                if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { valueEnd = index }
+            }
+            guard index + 1 < bytes.count else { return .incomplete }
+            guard bytes[index + 1] == UInt8(ascii: "\n") else { return .malformed }
+            index += 2
+            let field = Field(name: name, value: valueStart..<valueEnd)
+            fields.append(field)
+
+            switch WireBytes.lowercasedName(bytes, field.name) {
+            case "content-length":
+                guard let length = WireBytes.decimal(bytes, field.value),
+                    contentLength == nil || contentLength == length
+                else { return .malformed }
+                contentLength = length
+            case "transfer-encoding":
+                // Only `chunked` alone: any other coding would need decoding here.
+                guard !isChunked, WireBytes.lowercased(bytes, field.value) == "chunked" else { return .malformed }
+                isChunked = true
+            case "connection":
+                for token in WireBytes.lowercased(bytes, field.value).split(separator: ",") {
+                    let token = token.trimmingCharacters(in: " \t")
+                    if token == "close" {
+                        keepsAlive = false
+                    } else if !token.isEmpty, token != "keep-alive" {
+                        connectionNamed.insert(String(token))
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        // RFC 9112 §6.1: a Transfer-Encoding with a Content-Length is an error worth refusing.
+        if isChunked, contentLength != nil { return .malformed }
+        let framing: Framing
+        if status < 200 || status == 204 || status == 304 {
+            framing = .none
+        } else if isChunked {
+            framing = .chunked
+        } else if let contentLength {
+            framing = .length(contentLength)
+        } else {
+            framing = .untilClose
+        }
+        return .parsed(
+            WireResponseHead(
+                status: status, reason: reason, fields: fields, length: index, framing: framing,
+                keepsAlive: keepsAlive && framing != .untilClose, connectionNamed: connectionNamed))
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: String) -> Substring {
+        var slice = self
+        while let first = slice.first, set.contains(first) { slice.removeFirst() }
+        while let last = slice.last, set.contains(last) { slice.removeLast() }
+        return slice
+    }
+}
+
+/// Small readers of header bytes shared by the wire path's parsers.
+enum WireBytes {
+    /// The bytes of `range`, ASCII letters lowercased (a small string for names up to 15
+    /// bytes: no allocation).
+    static func lowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        String(unsafeUninitializedCapacity: range.count) { buffer in
+            for (offset, index) in range.enumerated() {
+                let byte = bytes[index]
+                buffer[offset] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            return range.count
+        }
+    }
+
+    /// A field name, lowercased.
+    static func lowercasedName(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        lowercased(bytes, range)
+    }
+
+    /// The bytes of `range` as a string, unchanged.
+    static func string(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// A non-negative decimal of at most 15 digits (no sign, no spaces), else `nil`.
+    static func decimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count <= 15 else { return nil }
+        var value = 0
+        for index in range {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
+    }
+}

@@ -1,0 +1,219 @@
+import HTTPTypes
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import Testing
+
+@testable import Gateway
+
+/// The byte-level path's parsers: the subset of HTTP/1.1 request heads it reads itself
+/// (every head it accepts must read the same through NIO's parser, which serves every
+/// other request), upstream answer heads, and the end of chunked bodies.
+@Suite struct WireParserTests {
+    // MARK: Request heads
+
+    @Test(arguments: [
+        ("GET /wallet/me HTTP/1.1\r\nHost: a\r\n\r\n", "parsed"),
+        ("DELETE /x?y=%41 HTTP/1.1\r\n\r\n", "parsed"),
+        ("PATCH /x HTTP/1.1\r\nX-Empty:\r\nTab:\tv\r\n\r\n", "parsed"),
+        ("GET /wallet/me HTTP/1.1\r\nHost: a\r\n", "incomplete"),
+        ("GE", "incomplete"),
+        ("GET /x HTTP/1.", "incomplete"),
+        ("\r\nGET / HTTP/1.1\r\n\r\n", "refused"),  // empty line first
+        ("get / HTTP/1.1\r\n\r\n", "refused"),  // methods are case-sensitive
+        ("HEAD / HTTP/1.1\r\n\r\n", "refused"),  // HEAD is the router's
+        ("OPTIONS * HTTP/1.1\r\n\r\n", "refused"),
+        ("GET http://a/ HTTP/1.1\r\n\r\n", "refused"),  // absolute-form
+        ("GET / HTTP/1.0\r\n\r\n", "refused"),
+        ("GET /  HTTP/1.1\r\n\r\n", "refused"),  // two spaces
+        ("GET /a b HTTP/1.1\r\n\r\n", "refused"),
+        ("GET /%zz HTTP/1.1\r\n\r\n", "refused"),
+        ("GET /%4 HTTP/1.1\r\n\r\n", "refused"),
+        ("GET /\" HTTP/1.1\r\n\r\n", "refused"),
+        ("GET / HTTP/1.1\nHost: a\r\n\r\n", "refused"),  // bare LF
+        ("GET / HTTP/1.1\r\nHost: a\n\r\n", "refused"),
+        ("GET / HTTP/1.1\r\nHost : a\r\n\r\n", "refused"),  // space before the colon
+        ("GET / HTTP/1.1\r\n Host: a\r\n\r\n", "refused"),  // obs-fold / leading space
+        ("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", "refused"),  // obs-fold
+        ("GET / HTTP/1.1\r\n: b\r\n\r\n", "refused"),  // empty name
+        ("GET / HTTP/1.1\r\nA: caf\u{E9}\r\n\r\n", "refused"),  // obs-text
+        ("GET / HTTP/1.1\r\nA: b\u{7F}\r\n\r\n", "refused"),
+        ("GET / HTTP/1.1\r\nA: b\rc\r\n\r\n", "refused"),  // bare CR
+        ("GET / HTTP/1.1\r\n\r\r\n", "refused"),
+    ])
+    func requestHeadsOutsideTheSubsetAreRefused(head: String, expected: String) {
+        let outcome = Array(head.utf8).withUnsafeBytes { WireRequestHead.parse($0) }
+        switch outcome {
+        case .parsed: #expect(expected == "parsed", "\(head.debugDescription)")
+        case .incomplete: #expect(expected == "incomplete", "\(head.debugDescription)")
+        case .refused: #expect(expected == "refused", "\(head.debugDescription)")
+        }
+    }
+
+    @Test func aHeadTooLongIsRefusedAndFieldsAreTrimmed() throws {
+        let long = Array("GET / HTTP/1.1\r\nA: \(String(repeating: "b", count: WireRequestHead.maximumLength))".utf8)
+        #expect(long.withUnsafeBytes { WireRequestHead.parse($0) } == .refused)
+
+        let trailing = Array("GET / HTTP/1.1\r\nName: value\t\r\n\r\n".utf8)
+        #expect(trailing.withUnsafeBytes { WireRequestHead.parse($0) } == .refused)
+
+        let bytes = Array("PUT /p?q HTTP/1.1\r\nName: \t spaced value\r\nOther:x\r\n\r\nBODY".utf8)
+        guard case .parsed(let head) = bytes.withUnsafeBytes({ WireRequestHead.parse($0) }) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(head.method == .put)
+        #expect(String(decoding: bytes[head.target], as: UTF8.self) == "/p?q")
+        #expect(head.fields.map { String(decoding: bytes[$0.value], as: UTF8.self) } == ["spaced value", "x"])
+        #expect(String(decoding: bytes[head.length...], as: UTF8.self) == "BODY")
+    }
+
+    /// Thousands of mutated heads: whatever the byte-level parser accepts, NIO's parser reads
+    /// with the same method, target and fields, and ends at the same byte (the next request
+    /// starts where both say it does); every shorter prefix of an accepted head waits.
+    @Test func everyHeadTheSubsetAcceptsReadsTheSameThroughNIO() throws {
+        var random = SplitMix64(seed: 0x5EED_0F_0B17E5)
+        let seeds = [
+            "GET /wallet/me HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer a.b.c\r\nX-Request-Id: r1\r\n\r\n",
+            "POST /auth/login?x=%41 HTTP/1.1\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}",
+            "DELETE /events/1 HTTP/1.1\r\nConnection: keep-alive\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n",
+        ].map { Array($0.utf8) }
+        let alphabet = Array(" \t\r\n:/%?aZ09-_~\"\\,;".utf8) + [0x00, 0x7F, 0x80, 0xFF]
+        var accepted = 0
+        for round in 0..<4_000 {
+            var head = seeds[round % seeds.count]
+            for _ in 0...(random.next() % 3) {
+                let position = Int(random.next() % UInt64(head.count))
+                let byte = alphabet[Int(random.next() % UInt64(alphabet.count))]
+                switch random.next() % 3 {
+                case 0: head[position] = byte
+                case 1: head.insert(byte, at: position)
+                default: head.remove(at: position)
+                }
+            }
+            guard case .parsed(let parsed) = head.withUnsafeBytes({ WireRequestHead.parse($0) }) else { continue }
+            accepted += 1
+            try expectNIOReadsTheSame(head, as: parsed)
+            for cut in stride(from: 0, to: parsed.length, by: 7) {
+                #expect(Array(head[..<cut]).withUnsafeBytes { WireRequestHead.parse($0) } == .incomplete)
+            }
+        }
+        // The mutations must leave enough heads valid for the comparison to mean something.
+        #expect(accepted > 500)
+    }
+
+    private func expectNIOReadsTheSame(_ bytes: [UInt8], as head: WireRequestHead) throws {
+        let names = head.fields.map { String(decoding: bytes[$0.name], as: UTF8.self).lowercased() }
+        let lengths = head.fields.indices.filter { names[$0] == "content-length" }.map {
+            String(decoding: bytes[head.fields[$0].value], as: UTF8.self)
+        }
+        // Framing is the planner's call: it takes one all-digit Content-Length, no
+        // Transfer-Encoding. Outside that NIO may read a body differently, and the wire
+        // path never takes such a request.
+        guard !names.contains("transfer-encoding"), lengths.count <= 1,
+            lengths.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } && $0.count < 6 })
+        else { return }
+        let bodyLength = lengths.first.flatMap { Int($0) } ?? 0
+        var input = bytes[..<head.length] + [UInt8](repeating: UInt8(ascii: "b"), count: bodyLength)
+        input += Array("GET /next HTTP/1.1\r\n\r\n".utf8)
+
+        let channel = EmbeddedChannel()
+        defer { _ = try? channel.finish() }
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
+        try channel.writeInbound(ByteBuffer(bytes: input))
+        var parts: [HTTPServerRequestPart] = []
+        while let part = try channel.readInbound(as: HTTPServerRequestPart.self) { parts.append(part) }
+
+        let text = String(decoding: bytes[..<head.length], as: UTF8.self).debugDescription
+        guard case .head(let decoded) = parts.first else {
+            Issue.record("NIO read no head from \(text)")
+            return
+        }
+        #expect(decoded.method.rawValue == head.method.rawValue, "\(text)")
+        #expect(decoded.uri == String(decoding: bytes[head.target], as: UTF8.self), "\(text)")
+        #expect(decoded.version == .http1_1, "\(text)")
+        let fields = head.fields.map {
+            [String(decoding: bytes[$0.name], as: UTF8.self), String(decoding: bytes[$0.value], as: UTF8.self)]
+        }
+        #expect(decoded.headers.map { [$0.name, $0.value] } == fields, "\(text)")
+        let body = parts.reduce(0) { count, part in
+            if case .body(let buffer) = part { return count + buffer.readableBytes }
+            return count
+        }
+        #expect(body == bodyLength, "\(text)")
+        let heads = parts.compactMap { part -> String? in
+            if case .head(let head) = part { return head.uri }
+            return nil
+        }
+        #expect(heads.last == "/next" && heads.count == 2, "\(text)")
+    }
+
+    // MARK: Upstream answers
+
+    @Test func answerHeadsSayHowTheirBodyEnds() throws {
+        func framing(_ text: String) -> WireResponseHead.Framing? {
+            guard case .parsed(let head) = Array(text.utf8).withUnsafeBytes({ WireResponseHead.parse($0) }) else {
+                return nil
+            }
+            return head.framing
+        }
+        #expect(framing("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n") == .length(15))
+        #expect(framing("HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n") == .chunked)
+        #expect(framing("HTTP/1.1 200 OK\r\n\r\n") == .untilClose)
+        #expect(framing("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n") == WireResponseHead.Framing.none)
+        #expect(framing("HTTP/1.1 100 Continue\r\n\r\n") == WireResponseHead.Framing.none)
+        // Ambiguous or unreadable framing is a 502, never a guess.
+        #expect(framing("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n") == nil)
+        #expect(framing("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n") == nil)
+        #expect(framing("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") == nil)
+        #expect(framing("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") == nil)
+        #expect(framing("HTTP/1.0 200 OK\r\n\r\n") == nil)
+        #expect(framing("HTTP/1.1 2000 OK\r\n\r\n") == nil)
+
+        let closing = Array("HTTP/1.1 200 OK\r\nConnection: close, X-Secret\r\nContent-Length: 0\r\n\r\n".utf8)
+        guard case .parsed(let head) = closing.withUnsafeBytes({ WireResponseHead.parse($0) }) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(!head.keepsAlive)
+        #expect(head.connectionNamed == ["x-secret"])
+    }
+
+    @Test func theEndOfAChunkedBodyIsFoundHoweverItsBytesArrive() throws {
+        let body = Array(
+            "5;ext=1\r\nhello\r\n1A\r\n\(String(repeating: "x", count: 26))\r\n0\r\nTrailer: t\r\n\r\n".utf8)
+        let next = Array("HTTP/1.1 200 OK\r\n".utf8)
+        var random = SplitMix64(seed: 42)
+        for _ in 0..<200 {
+            var scanner = ChunkedBodyScanner()
+            var offset = 0
+            let stream = body + next
+            while !scanner.isDone, offset < stream.count {
+                let size = 1 + Int(random.next() % 9)
+                let piece = Array(stream[offset..<min(offset + size, stream.count)])
+                offset += try piece.withUnsafeBytes { try scanner.scan($0) }
+            }
+            #expect(scanner.isDone)
+            #expect(offset == body.count)
+        }
+        for broken in ["5\r\nhello\n", "x\r\n", "\r\n", "5\r\nhelloo\r\n", "0\r\n\n"] {
+            var scanner = ChunkedBodyScanner()
+            #expect(throws: ChunkedBodyScanner.Failure.self, "\(broken.debugDescription)") {
+                _ = try Array(broken.utf8).withUnsafeBytes { try scanner.scan($0) }
+            }
+        }
+    }
+}
+
+/// A small deterministic generator for the fuzz rounds (the same cases on every run).
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
