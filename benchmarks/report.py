@@ -89,6 +89,8 @@ if gateway:
     row("nginx proxy (req/s; at best)", f"{rate(rps['nginx'], '')}; {latency('nginx')}",
         "", f"{best['nginx']['rps'] / best['direct']['rps']:.2f}x direct")
     variants = [("gateway", "gateway, token cache on (default)"), ("verify", "gateway, ES256 every request")]
+    if "codec" in runs:
+        variants.append(("codec", "gateway, byte-level path off (event-loop proxy behind NIO's codec)"))
     if "router" in runs:
         variants.append(("router", "gateway, router path only (event-loop proxy off)"))
     for name, label in variants:
@@ -101,7 +103,7 @@ if gateway:
             f"{best['relay']['rps'] / best['nginx']['rps']:.2f}x")
     cpu = {n: median([r["cpuPerRequest"] * 1e6 for r in runs[n] if "cpuPerRequest" in r]) for n in runs}
     if cpu.get("nginx"):
-        shown = [n for n in ["gateway", "verify", "router", "relay"] if cpu.get(n)]
+        shown = [n for n in ["gateway", "verify", "codec", "router", "relay"] if cpu.get(n)]
         row("CPU per proxied request (user + system, median of rounds)",
             ", ".join(f"{n} {cpu[n]:.1f} us" for n in shown), f"nginx {cpu['nginx']:.1f} us",
             f"{cpu['nginx'] / cpu['gateway']:.2f}x" if cpu.get("gateway") else "")

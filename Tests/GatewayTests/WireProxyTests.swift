@@ -1,11 +1,12 @@
 import Foundation
-import Gateway
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import PlatformCore
 import TestSupport
 import Testing
+
+@testable import Gateway
 
 /// The byte-level path (`WireProxyHandler`) on a live gateway: what it keeps, when it hands a
 /// connection to the codec path, and that answers keep their order across the hand-off.
@@ -47,6 +48,26 @@ import Testing
             // The first as bytes; the others behind the codec, on the loop still.
             #expect(harness.proxied(by: .wire) == 1)
             #expect(harness.proxied(by: .eventLoop) == 2)
+        }
+    }
+
+    @Test func beyondThePoolsLimitRequestsWaitForAConnectionInsteadOfLeavingThePath() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        // More slow requests at once than the loops' pools hold connections (64 per loop).
+        let count = LoopUpstreams.connectionsPerLoop * System.coreCount + 12
+        try await GatewayHarness.run { harness, gateway in
+            let port = gateway.port!
+            let request = RawHTTP.request([
+                "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Stub-Mode: slow",
+            ])
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<count {
+                    group.addTask { try await RawHTTP.exchange(port: port, request, timeout: 30).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: count))
+            #expect(harness.proxied(by: .wire) == count)
         }
     }
 

@@ -7,12 +7,13 @@
 //   GatewayBenchmark verify SECONDS
 //       Prints `verify N`: ES256 access-token verifications per second through
 //       TokenVerifier on one task (the cost the gateway pays per request without a cache).
-//   GatewayBenchmark gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only]
+//   GatewayBenchmark gateway PORT UPSTREAM_URL [--no-token-cache] [--codec-path] [--router-only]
 //       The gateway, built as `event-reward gateway` builds it (GatewayHTTPClient,
 //       JWKSRefresher, buildGatewayApplication), with auth and event both at UPSTREAM_URL;
 //       with --no-token-cache every request's token is verified (ES256) anew; with
-//       --router-only every request goes through the router and the HTTP client (the
-//       event-loop proxy off).
+//       --codec-path the event-loop proxy serves requests behind NIO's HTTP codec (its
+//       byte-level path off); with --router-only every request goes through the router and
+//       the HTTP client (the event-loop proxy off).
 //   GatewayBenchmark relay PORT UPSTREAM_PORT
 //       A bare SwiftNIO TCP relay to 127.0.0.1:UPSTREAM_PORT (ByteRelay): no HTTP, no token,
 //       the floor under any proxy built on NIO.
@@ -28,7 +29,7 @@ import ServiceLifecycle
 
 let arguments = CommandLine.arguments
 let usage =
-    "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--router-only]"
+    "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--codec-path] [--router-only]"
     + " | relay PORT UPSTREAM_PORT | verify SECONDS"
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
     print(usage)
@@ -69,7 +70,8 @@ case "gateway":
     let configuration = GatewayConfiguration(
         http: HTTPServerConfiguration(port: port), authURL: arguments[3], eventURL: arguments[3], logLevel: .error,
         tokenCacheSize: arguments.contains("--no-token-cache") ? 0 : 10_000,
-        proxiesOnEventLoop: !arguments.contains("--router-only"))
+        proxiesOnEventLoop: !arguments.contains("--router-only"),
+        usesWirePath: !arguments.contains("--codec-path"))
     let client = GatewayHTTPClient.make(configuration: configuration)
     let refresher = JWKSRefresher(
         configuration: .init(url: configuration.jwksURL), httpClient: client, logger: logger)

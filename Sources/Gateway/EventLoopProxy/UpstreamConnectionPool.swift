@@ -33,6 +33,8 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
     private var idle: [Connection] = []
     private var opened = 0
     private var isClosed = false
+    /// Leases waiting for a connection while the pool is at its limit, oldest first.
+    private var waiters = CircularBuffer<(Result<Connection, any Error>) -> Void>()
 
     init(eventLoop: any EventLoop, target: UpstreamTarget, limit: Int, connectTimeout: TimeAmount) {
         self.eventLoop = eventLoop
@@ -52,6 +54,19 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
             if connection.isActive { return connection }
         }
         return nil
+    }
+
+    /// Calls `completion` on the event loop with a connection: an idle one at once, a new
+    /// one once connected, or — at the limit — the next one an exchange releases (or opens
+    /// in place of one that closed). A closed pool, or a failed connect, fails it.
+    func lease(_ completion: @escaping (Result<Connection, any Error>) -> Void) {
+        if let connection = takeIdleConnection() { return completion(.success(connection)) }
+        guard !isClosed else { return completion(.failure(Closed())) }
+        if opened < limit {
+            connect(completion)
+        } else {
+            waiters.append(completion)
+        }
     }
 
     /// Opens a new connection and calls `completion` on the event loop with it once
@@ -94,7 +109,11 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
     func release(_ connection: Connection) {
         connection.prepareForReuse()
         guard !isClosed, connection.isActive else { return connection.close() }
-        idle.append(connection)
+        if let waiter = waiters.popFirst() {
+            waiter(.success(connection))
+        } else {
+            idle.append(connection)
+        }
     }
 
     /// Told by a connection that it closed.
@@ -102,6 +121,9 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
         connection.pool = nil
         opened -= 1
         idle.removeAll { $0 === connection }
+        if !isClosed, let waiter = waiters.popFirst() {
+            connect(waiter)
+        }
     }
 
     /// Closes the idle connections and refuses new ones; busy ones close when released.
@@ -110,5 +132,8 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
         let connections = idle
         idle = []
         for connection in connections { connection.close() }
+        let refused = waiters
+        waiters.removeAll()
+        for waiter in refused { waiter(.failure(Closed())) }
     }
 }

@@ -135,6 +135,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 
     func channelInactive(context: ChannelHandlerContext) {
         abandonExchange()
+        if case .verifying = state { state = .waiting }  // a verification ending now finds nothing to do
         context.fireChannelInactive()
     }
 
@@ -240,7 +241,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                         mayVerify: mayVerify)
                     {
                     case .take(let plan):
-                        guard let pool = pools.wirePool(for: plan.service), pool.canLease else { return .handOff }
+                        // At the pool's limit the exchange waits for a connection (handing
+                        // the connection off would be for good).
+                        guard let pool = pools.wirePool(for: plan.service) else { return .handOff }
                         return .begin(plan, pool, headLength: head.length)
                     case .verifyFirst(let token):
                         return .verify(token)
@@ -372,10 +375,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         pools.timeouts.watch(self)
         // Body bytes already read go out with the head (one write to the upstream).
         forwardBody(of: exchange, context: context)
-        if let connection = pool.takeIdleConnection() {
-            return send(exchange, over: connection)
-        }
-        pool.connect { [weak self] result in
+        pool.lease { [weak self] result in
             guard let self, case .exchanging(let current) = self.state, current === exchange, !exchange.responseDone
             else {
                 if case .success(let connection) = result { pool.release(connection) }
