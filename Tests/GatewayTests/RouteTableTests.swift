@@ -77,6 +77,39 @@ import Testing
         #expect(table.match(method: .get, path: path) == .notFound)
     }
 
+    /// The proxies' byte-level match names the operation `match` names, and nothing where
+    /// `match` finds none or another method: every route of the document, concrete and
+    /// altered (extra, doubled and trailing slashes, a query, dot segments, a segment more
+    /// or less, a literal changed), with every method.
+    @Test func theByteLevelMatchAgreesWithTheFullMatch() {
+        var paths = ["/", "", "?x", "//", "/health?", "/.", "/..", "/a/./b", "/%2e%2e/users"]
+        for operation in contract.operations {
+            let path = concretePath(operation.path)
+            paths += [
+                path, path + "/", "/" + path, path + "?a=b/c", path + "/x",
+                path.replacingOccurrences(of: "/", with: "//"),
+                path + "/..", path + "/.", String(path.dropLast()), path.uppercased(), path + "?", path + "#f",
+                path.replacingOccurrences(of: "65a1f0c2e4b0a1b2c3d4e5f6", with: "%41b"),
+            ]
+        }
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
+        var matched = 0
+        for path in paths {
+            for method in methods {
+                let expected: String? =
+                    if case .matched(let operation, _) = table.match(method: method, path: path) {
+                        operation.operationID
+                    } else {
+                        nil
+                    }
+                #expect(
+                    table.matchedOperation(method: method, target: path)?.operationID == expected, "\(method) \(path)")
+                if expected != nil { matched += 1 }
+            }
+        }
+        #expect(matched >= contract.operations.count * 2)
+    }
+
     @Test func queryStringAndTrailingSlashDoNotChangeTheRoute() {
         guard case .matched(let operation, _) = table.match(method: .get, path: "/events/?status=ACTIVE&limit=5")
         else {

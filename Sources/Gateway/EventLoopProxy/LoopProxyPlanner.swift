@@ -57,7 +57,7 @@ struct LoopProxyPlanner: Sendable {
         }
         // The target is origin-form without a fragment (`isPlainTarget`): its path is what
         // comes before `?`, which is all `match` reads.
-        guard case .matched(let operation, _) = routes.match(method: request.method, path: target),
+        guard let operation = routes.matchedOperation(method: request.method, target: target),
             let service = operation.service, let upstream = targets[service]
         else { return nil }
         if case .anyOf = operation.access {

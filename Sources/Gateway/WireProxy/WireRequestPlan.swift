@@ -44,8 +44,8 @@ extension LoopProxyPlanner {
         _ head: WireRequestHead, bytes: UnsafeRawBufferPointer, clientAddress: String?,
         allocator: ByteBufferAllocator, mayVerify: Bool
     ) -> WireDecision {
-        let target = WireBytes.string(bytes, head.target)
-        guard case .matched(let operation, _) = routes.match(method: head.method, path: target),
+        let target = UnsafeRawBufferPointer(rebasing: bytes[head.target])
+        guard let operation = routes.matchedOperation(method: head.method, target: target),
             let service = operation.service, let upstream = targets[service]
         else { return .leave }
 
@@ -53,7 +53,7 @@ extension LoopProxyPlanner {
         upstreamHead.writeString(head.method.rawValue)
         upstreamHead.writeInteger(UInt8(ascii: " "))
         upstreamHead.writeString(upstream.pathPrefix)
-        upstreamHead.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[head.target]))
+        upstreamHead.writeBytes(target)
         upstreamHead.writeStaticString(" HTTP/1.1\r\n")
 
         var contentLength: Int?

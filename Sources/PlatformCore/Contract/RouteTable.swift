@@ -32,6 +32,8 @@ public struct RouteTable: Sendable {
     public let operations: [ContractOperation]
     /// Entries by segment count, most specific first.
     private let entriesBySegmentCount: [Int: [Entry]]
+    /// The most segments any template has.
+    private let longestTemplate: Int
 
     /// Builds the table.
     /// - Parameter operations: The operations to route (e.g. all but the `x-internal` ones).
@@ -65,6 +67,7 @@ public struct RouteTable: Sendable {
             grouped[count] = sorted
         }
         entriesBySegmentCount = grouped
+        longestTemplate = grouped.keys.max() ?? 0
     }
 
     /// Matches a request.
@@ -86,6 +89,48 @@ public struct RouteTable: Sendable {
             return .methodNotAllowed(path: entry.path, allowed: entry.methods)
         }
         return .notFound
+    }
+
+    /// The operation of a request when `match(method:path:)` would say `.matched` — read
+    /// from the target's bytes, without decoding the path parameters (a proxy forwards the
+    /// path as it is) — else `nil`. For a hot path: no array, no string, no dictionary is
+    /// made.
+    /// - Parameters:
+    ///   - method: The request's method.
+    ///   - target: The path as received, ASCII (percent-encoded); a query after `?` is ignored.
+    public func matchedOperation(method: HTTPRequest.Method, target: UnsafeRawBufferPointer) -> ContractOperation? {
+        let end = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
+        return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: longestTemplate + 1) { segments in
+            var count = 0
+            var index = 0
+            while index < end {
+                if target[index] == UInt8(ascii: "/") {
+                    index += 1
+                    continue
+                }
+                let start = index
+                while index < end, target[index] != UInt8(ascii: "/") { index += 1 }
+                let dot = UInt8(ascii: ".")
+                let length = index - start
+                if target[start] == dot, length == 1 || (length == 2 && target[start + 1] == dot) { return nil }
+                // More segments than any template: nothing fits.
+                guard count < longestTemplate else { return nil }
+                segments.initializeElement(at: count, to: start..<index)
+                count += 1
+            }
+            guard let candidates = entriesBySegmentCount[count] else { return nil }
+            let parts = UnsafeBufferPointer(rebasing: segments[..<count])
+            for entry in candidates where entry.path.fits(target, segments: parts) {
+                return entry.operations[method]
+            }
+            return nil
+        }
+    }
+
+    /// `matchedOperation(method:target:)` for a target held as a string.
+    public func matchedOperation(method: HTTPRequest.Method, target: String) -> ContractOperation? {
+        var target = target
+        return target.withUTF8 { matchedOperation(method: method, target: UnsafeRawBufferPointer($0)) }
     }
 
     /// The operations each service implements (`service` → operation ids), from
