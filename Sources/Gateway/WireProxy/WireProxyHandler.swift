@@ -20,7 +20,8 @@ import Prometheus
 /// While it holds the connection it does what Hummingbird's connection-state handler does
 /// for the rest: at graceful shutdown it closes the connection when no exchange is in
 /// flight, else once the answer is written; a client that half-closes gets the answer it
-/// is owed.
+/// is owed. (The gateway's HTTP/1 configuration sets no idle timeout; one set later would
+/// have to be carried here too, as the handlers after this one see no traffic.)
 ///
 /// Answers are the codec path's: the upstream's status and reason, its fields minus
 /// hop-by-hop ones, `X-Request-Id`, the gateway's `Date`; a body with a declared length up to
@@ -186,6 +187,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         case .exchanging(let exchange): forwardBody(of: exchange, context: context)
         case .verifying, .handedOff: break
         }
+    }
+
+    /// Nothing after this handler has read anything while it holds the connection: the
+    /// read-complete stops here (it would cross the whole HTTP pipeline for nothing).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .handedOff = state { context.fireChannelReadComplete() }
     }
 
     /// Holds reads while a pipelined request waits for the answer in flight; a client that
@@ -375,6 +382,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         pools.timeouts.watch(self)
         // Body bytes already read go out with the head (one write to the upstream).
         forwardBody(of: exchange, context: context)
+        if let connection = pool.takeIdleConnection() {
+            return send(exchange, over: connection)
+        }
         pool.lease { [weak self] result in
             guard let self, case .exchanging(let current) = self.state, current === exchange, !exchange.responseDone
             else {

@@ -99,6 +99,7 @@ struct WireRequestHead: Equatable {
 
         // Header lines, then the empty line.
         var fields: [Field] = []
+        fields.reserveCapacity(16)
         while true {
             guard index < bytes.count else { return .incomplete }
             if bytes[index] == UInt8(ascii: "\r") {

@@ -73,6 +73,7 @@ struct WireResponseHead {
         index += 2
 
         var fields: [Field] = []
+        fields.reserveCapacity(16)
         var contentLength: Int?
         var isChunked = false
         var keepsAlive = true
