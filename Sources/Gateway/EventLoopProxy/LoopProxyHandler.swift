@@ -322,16 +322,9 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
             case .success(let connection):
                 self.send(exchange, over: connection)
             case .failure(let error):
-                self.fail(
-                    exchange, code: Self.isConnectTimeout(error) ? .upstreamTimeout : .upstreamUnavailable, cause: error
-                )
+                self.fail(exchange, code: LoopProxy.failureCode(connecting: error), cause: error)
             }
         }
-    }
-
-    private static func isConnectTimeout(_ error: any Error) -> Bool {
-        if case .connectTimeout = error as? ChannelError { return true }
-        return false
     }
 
     private func send(_ exchange: Exchange, over connection: UpstreamConnection) {
@@ -418,17 +411,14 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         guard let context else { return }
         end(exchange, reusingConnection: false)
         let apiError = APIError(code)
-        var logger = proxy.logger
-        logger[metadataKey: "request.id"] = .string(exchange.plan.requestID)
-        UpstreamProxy.logFailure(apiError, cause: cause, service: exchange.plan.service, logger: logger)
+        let (head, body) = proxy.failureAnswer(
+            apiError, cause: cause, service: exchange.plan.service, requestID: exchange.plan.requestID,
+            date: pools.date.current)
         record(exchange, status: apiError.status.code)
         if exchange.isStreaming {
             context.close(promise: nil)
             return
         }
-        var (head, body) = ErrorEnvelope.rendered(apiError, requestID: exchange.plan.requestID)
-        head.headerFields[.xRequestID] = exchange.plan.requestID
-        head.headerFields[.date] = pools.date.current
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -455,10 +445,10 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     /// timeout since the request was sent, or the exchange has run past its deadline.
     func timeOutExchange(ifOverdueAt now: NIODeadline) {
         guard case .proxying(let exchange) = mode, !exchange.responseDone else { return pools.timeouts.unwatch(self) }
-        // The read timeout runs once the request is sent (as the HTTP client's does) and not
-        // while the client is too slow to take a streamed answer; the deadline always runs.
-        let awaitsUpstream = exchange.requestSent && !exchange.isUpstreamPaused
-        if (awaitsUpstream && now >= exchange.lastUpstreamActivity + proxy.readTimeout) || now >= exchange.deadline {
+        if proxy.isOverdue(
+            at: now, requestSent: exchange.requestSent, upstreamPaused: exchange.isUpstreamPaused,
+            lastUpstreamActivity: exchange.lastUpstreamActivity, deadline: exchange.deadline)
+        {
             fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
         }
     }
@@ -474,10 +464,9 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     }
 
     private func record(_ exchange: Exchange, status: Int) {
-        proxy.proxiedRequests.increment()
-        proxy.metrics.record(
-            route: exchange.plan.route, method: exchange.plan.method.rawValue, status: status,
-            elapsed: .now - exchange.started)
+        proxy.record(
+            route: exchange.plan.route, method: exchange.plan.method, status: status, since: exchange.started,
+            asBytes: false)
     }
 }
 

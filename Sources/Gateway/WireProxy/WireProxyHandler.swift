@@ -395,16 +395,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             case .success(let connection):
                 self.send(exchange, over: connection)
             case .failure(let error):
-                self.fail(
-                    exchange, code: Self.isConnectTimeout(error) ? .upstreamTimeout : .upstreamUnavailable, cause: error
-                )
+                self.fail(exchange, code: LoopProxy.failureCode(connecting: error), cause: error)
             }
         }
-    }
-
-    private static func isConnectTimeout(_ error: any Error) -> Bool {
-        if case .connectTimeout = error as? ChannelError { return true }
-        return false
     }
 
     private func send(_ exchange: Exchange, over connection: WireUpstreamConnection) {
@@ -587,17 +580,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         guard let context else { return }
         end(exchange, reusingConnection: false)
         let apiError = APIError(code)
-        var logger = proxy.logger
-        logger[metadataKey: "request.id"] = .string(exchange.plan.requestID)
-        UpstreamProxy.logFailure(apiError, cause: cause, service: exchange.plan.service, logger: logger)
+        var (head, body) = proxy.failureAnswer(
+            apiError, cause: cause, service: exchange.plan.service, requestID: exchange.plan.requestID,
+            date: pools.date.current)
         record(exchange, status: apiError.status.code)
         if case .streaming = exchange.response {
             context.close(promise: nil)
             return
         }
-        var (head, body) = ErrorEnvelope.rendered(apiError, requestID: exchange.plan.requestID)
-        head.headerFields[.xRequestID] = exchange.plan.requestID
-        head.headerFields[.date] = pools.date.current
         if closesAfterAnswer { head.headerFields[.connection] = "close" }
         var bytes = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
         bytes.writeStaticString("HTTP/1.1 ")
@@ -638,8 +628,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         guard case .exchanging(let exchange) = state, !exchange.responseDone else {
             return pools.timeouts.unwatch(self)
         }
-        let awaitsUpstream = exchange.requestSent && !exchange.isUpstreamPaused
-        if (awaitsUpstream && now >= exchange.lastUpstreamActivity + proxy.readTimeout) || now >= exchange.deadline {
+        if proxy.isOverdue(
+            at: now, requestSent: exchange.requestSent, upstreamPaused: exchange.isUpstreamPaused,
+            lastUpstreamActivity: exchange.lastUpstreamActivity, deadline: exchange.deadline)
+        {
             fail(exchange, code: .upstreamTimeout, cause: LoopProxyFailure.readTimeout)
         }
     }
@@ -701,11 +693,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     private func record(_ exchange: Exchange, status: Int) {
-        proxy.proxiedRequests.increment()
-        proxy.wireRequests.increment()
-        proxy.metrics.record(
-            route: exchange.plan.route, method: exchange.plan.method.rawValue, status: status,
-            elapsed: .now - exchange.started)
+        proxy.record(
+            route: exchange.plan.route, method: exchange.plan.method, status: status, since: exchange.started,
+            asBytes: true)
     }
 }
 

@@ -101,35 +101,18 @@ struct WireRequestHead: Equatable {
         var fields: [Field] = []
         fields.reserveCapacity(16)
         while true {
-            guard index < bytes.count else { return .incomplete }
-            if bytes[index] == UInt8(ascii: "\r") {
-                guard index + 1 < bytes.count else { return .incomplete }
-                guard bytes[index + 1] == UInt8(ascii: "\n") else { return .refused }
-                return .parsed(WireRequestHead(method: method, target: target, fields: fields, length: index + 2))
+            switch WireFieldLine.read(bytes, at: index, strict: true) {
+            case .incomplete:
+                return .incomplete
+            case .invalid:
+                return .refused
+            case .end(let next):
+                return .parsed(WireRequestHead(method: method, target: target, fields: fields, length: next))
+            case .field(let field, let next):
+                guard fields.count < maximumFields else { return .refused }
+                fields.append(field)
+                index = next
             }
-            guard fields.count < maximumFields else { return .refused }
-            let nameStart = index
-            while index < bytes.count, tokenBytes[Int(bytes[index])] { index += 1 }
-            guard index < bytes.count else { return .incomplete }
-            guard index > nameStart, bytes[index] == UInt8(ascii: ":") else { return .refused }
-            let name = nameStart..<index
-            index += 1
-            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
-                index += 1
-            }
-            let valueStart = index
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
-                let byte = bytes[index]
-                guard byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte <= 0x7E) else { return .refused }
-                index += 1
-            }
-            guard index + 1 < bytes.count else { return .incomplete }
-            // Trailing whitespace is refused: NIO's parser keeps some of it in the value.
-            guard bytes[index + 1] == UInt8(ascii: "\n"),
-                index == valueStart || (bytes[index - 1] != UInt8(ascii: " ") && bytes[index - 1] != UInt8(ascii: "\t"))
-            else { return .refused }
-            fields.append(Field(name: name, value: valueStart..<index))
-            index += 2
         }
     }
 

@@ -78,36 +78,21 @@ struct WireResponseHead {
         var isChunked = false
         var keepsAlive = true
         var connectionNamed: Set<String> = []
-        while true {
-            guard index < bytes.count else { return .incomplete }
-            if bytes[index] == UInt8(ascii: "\r") {
-                guard index + 1 < bytes.count else { return .incomplete }
-                guard bytes[index + 1] == UInt8(ascii: "\n") else { return .malformed }
-                index += 2
-                break
+        fieldLines: while true {
+            let field: Field
+            switch WireFieldLine.read(bytes, at: index, strict: false) {
+            case .incomplete:
+                return .incomplete
+            case .invalid:
+                return .malformed
+            case .end(let next):
+                index = next
+                break fieldLines
+            case .field(let line, let next):
+                guard fields.count < maximumFields else { return .malformed }
+                field = line
+                index = next
             }
-            guard fields.count < maximumFields else { return .malformed }
-            let nameStart = index
-            while index < bytes.count, WireRequestHead.tokenBytes[Int(bytes[index])] { index += 1 }
-            guard index < bytes.count else { return .incomplete }
-            guard index > nameStart, bytes[index] == UInt8(ascii: ":") else { return .malformed }
-            let name = nameStart..<index
-            index += 1
-            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
-                index += 1
-            }
-            let valueStart = index
-            var valueEnd = index
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
-                let byte = bytes[index]
-                guard byte == UInt8(ascii: "\t") || byte >= 0x20, byte != 0x7F else { return .malformed }
-                index += 1
-                if byte != UInt8(ascii: " "), byte != UInt8(ascii: "\t") { valueEnd = index }
-            }
-            guard index + 1 < bytes.count else { return .incomplete }
-            guard bytes[index + 1] == UInt8(ascii: "\n") else { return .malformed }
-            index += 2
-            let field = Field(name: name, value: valueStart..<valueEnd)
             fields.append(field)
 
             switch WireBytes.lowercasedName(bytes, field.name) {

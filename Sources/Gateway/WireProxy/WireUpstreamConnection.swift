@@ -17,8 +17,7 @@ final class WireUpstreamConnection: ChannelDuplexHandler, RemovableChannelHandle
     typealias OutboundOut = ByteBuffer
 
     private var context: ChannelHandlerContext?
-    private var isReadingPaused = false
-    private var readPending = false
+    private var reads = PausableReads()
     weak var pool: UpstreamConnectionPool<WireUpstreamConnection>?
     /// The exchange using it, if any: gets every byte and the closure.
     weak var receiver: (any WireUpstreamReceiver)?
@@ -43,20 +42,12 @@ final class WireUpstreamConnection: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Holds reads while paused (a slow client of a streamed answer).
     func read(context: ChannelHandlerContext) {
-        if isReadingPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        reads.read(context)
     }
 
     /// Pauses or resumes reading the upstream's answer.
     func setReadingPaused(_ paused: Bool) {
-        isReadingPaused = paused
-        if !paused, readPending {
-            readPending = false
-            context?.read()
-        }
+        reads.setPaused(paused, context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -1,0 +1,73 @@
+import HTTPTypes
+import Logging
+import NIOCore
+import PlatformCore
+import Prometheus
+
+/// What both of the event-loop proxy's paths (`LoopProxyHandler`, `WireProxyHandler`) do
+/// alike around an exchange: its timeouts, its failure answer, its log line, its metrics.
+extension LoopProxy {
+    /// The failure a connect error is answered with: 504 for a connect timeout, else 502.
+    static func failureCode(connecting error: any Error) -> APIError.Code {
+        if case .connectTimeout = error as? ChannelError { return .upstreamTimeout }
+        return .upstreamUnavailable
+    }
+
+    /// Whether an exchange is overdue at `now`. The read timeout runs once the request is
+    /// sent (as the HTTP client's does) and not while the client is too slow to take a
+    /// streamed answer (`upstreamPaused`); the deadline always runs.
+    func isOverdue(
+        at now: NIODeadline, requestSent: Bool, upstreamPaused: Bool, lastUpstreamActivity: NIODeadline,
+        deadline: NIODeadline
+    ) -> Bool {
+        (requestSent && !upstreamPaused && now >= lastUpstreamActivity + readTimeout) || now >= deadline
+    }
+
+    /// Logs a failed exchange (with its request id) and gives the envelope to answer it with,
+    /// stamped with the request id and `date`.
+    func failureAnswer(
+        _ apiError: APIError, cause: any Error, service: String, requestID: String, date: String
+    ) -> (head: HTTPResponse, body: ByteBuffer) {
+        var logger = self.logger
+        logger[metadataKey: "request.id"] = .string(requestID)
+        UpstreamProxy.logFailure(apiError, cause: cause, service: service, logger: logger)
+        var (head, body) = ErrorEnvelope.rendered(apiError, requestID: requestID)
+        head.headerFields[.xRequestID] = requestID
+        head.headerFields[.date] = date
+        return (head, body)
+    }
+
+    /// Counts an answered request (`asBytes`: by the byte-level path) and records its metrics.
+    func record(
+        route: String, method: HTTPRequest.Method, status: Int, since started: ContinuousClock.Instant, asBytes: Bool
+    ) {
+        proxiedRequests.increment()
+        if asBytes { wireRequests.increment() }
+        metrics.record(route: route, method: method.rawValue, status: status, elapsed: .now - started)
+    }
+}
+
+/// Reads of an upstream connection, held back while paused (a slow client of a streamed
+/// answer).
+struct PausableReads {
+    private var isPaused = false
+    private var readPending = false
+
+    /// Passes `read` on, or holds it while paused.
+    mutating func read(_ context: ChannelHandlerContext) {
+        if isPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Pauses or resumes; a held read is passed on when resuming.
+    mutating func setPaused(_ paused: Bool, context: ChannelHandlerContext?) {
+        isPaused = paused
+        if !paused, readPending {
+            readPending = false
+            context?.read()
+        }
+    }
+}

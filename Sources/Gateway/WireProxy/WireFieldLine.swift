@@ -1,0 +1,50 @@
+/// One line of a head's field section (RFC 9112 §5), read from bytes: a field, or the
+/// empty line that ends the section. Shared by `WireRequestHead` and `WireResponseHead`.
+enum WireFieldLine {
+    enum Outcome {
+        /// The bytes end inside the line.
+        case incomplete
+        /// The line is outside what the reader takes.
+        case invalid
+        /// A field; the next line starts at `next`.
+        case field(WireRequestHead.Field, next: Int)
+        /// The empty line; the body starts at `next`.
+        case end(next: Int)
+    }
+
+    /// Reads the line at `index`: a name of token characters directly followed by `:`,
+    /// optional spaces and tabs, a value, CRLF.
+    /// - Parameter strict: A request's rule: a value of visible ASCII, spaces and tabs only,
+    ///   with no trailing space or tab (NIO's parser keeps some of it in the value). Without
+    ///   it (an upstream's answer), obs-text is taken too and trailing whitespace trimmed.
+    static func read(_ bytes: UnsafeRawBufferPointer, at start: Int, strict: Bool) -> Outcome {
+        var index = start
+        guard index < bytes.count else { return .incomplete }
+        if bytes[index] == UInt8(ascii: "\r") {
+            guard index + 1 < bytes.count else { return .incomplete }
+            return bytes[index + 1] == UInt8(ascii: "\n") ? .end(next: index + 2) : .invalid
+        }
+        while index < bytes.count, WireRequestHead.tokenBytes[Int(bytes[index])] { index += 1 }
+        guard index < bytes.count else { return .incomplete }
+        guard index > start, bytes[index] == UInt8(ascii: ":") else { return .invalid }
+        let name = start..<index
+        index += 1
+        while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
+        let valueStart = index
+        var valueEnd = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
+            let byte = bytes[index]
+            let allowed = byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte != 0x7F && (!strict || byte < 0x80))
+            guard allowed else { return .invalid }
+            index += 1
+            if !isWhitespace(byte) { valueEnd = index }
+        }
+        guard index + 1 < bytes.count else { return .incomplete }
+        guard bytes[index + 1] == UInt8(ascii: "\n"), !strict || valueEnd == index else { return .invalid }
+        return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
+    }
+}
