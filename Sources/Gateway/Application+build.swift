@@ -48,7 +48,8 @@ public func buildGatewayApplication(
     let upstreams = LoopUpstreams(
         targets: Upstreams(configuration: configuration).baseURLs.compactMapValues(UpstreamTarget.init(baseURL:)),
         connectTimeout: GatewayHTTPClient.timeAmount(configuration.connectTimeout),
-        readTimeout: GatewayHTTPClient.timeAmount(configuration.readTimeout))
+        readTimeout: GatewayHTTPClient.timeAmount(configuration.readTimeout),
+        connectionsPerLoop: configuration.upstreamConnectionsPerLoop)
     let proxy = LoopProxy(
         planner: LoopProxyPlanner(
             routes: contract.gatewayRoutes, verifier: verifier, targets: upstreams.targets,

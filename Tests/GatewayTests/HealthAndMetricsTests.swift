@@ -9,7 +9,9 @@ import Testing
 
 @Suite struct HealthAndMetricsTests {
     @Test func readyWhenBothUpstreamsAreHealthy() async throws {
-        try await GatewayHarness.run { _, gateway in
+        // A generous probe timeout: this is about the answer, not the timing (a 1 s probe
+        // once timed out in CI while other suites loaded the machine).
+        try await GatewayHarness.run(configure: { $0.readinessTimeout = .seconds(10) }) { _, gateway in
             let response = try await gateway.execute(uri: "/health/ready", method: .get)
             #expect(response.status == .ok)
             let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]

@@ -68,7 +68,7 @@ import Testing
         #expect(String(decoding: bytes[head.length...], as: UTF8.self) == "BODY")
     }
 
-    /// Thousands of mutated heads: whatever the byte-level parser accepts, NIO's parser reads
+    /// 2,000 mutated heads: whatever the byte-level parser accepts, NIO's parser reads
     /// with the same method, target and fields, and ends at the same byte (the next request
     /// starts where both say it does); every shorter prefix of an accepted head waits.
     @Test func everyHeadTheSubsetAcceptsReadsTheSameThroughNIO() throws {
@@ -80,7 +80,7 @@ import Testing
         ].map { Array($0.utf8) }
         let alphabet = Array(" \t\r\n:/%?aZ09-_~\"\\,;".utf8) + [0x00, 0x7F, 0x80, 0xFF]
         var accepted = 0
-        for round in 0..<4_000 {
+        for round in 0..<2_000 {
             var head = seeds[round % seeds.count]
             for _ in 0...(random.next() % 3) {
                 let position = Int(random.next() % UInt64(head.count))
@@ -99,7 +99,7 @@ import Testing
             }
         }
         // The mutations must leave enough heads valid for the comparison to mean something.
-        #expect(accepted > 500)
+        #expect(accepted > 250)
     }
 
     private func expectNIOReadsTheSame(_ bytes: [UInt8], as head: WireRequestHead) throws {

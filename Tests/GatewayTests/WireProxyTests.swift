@@ -1,12 +1,11 @@
 import Foundation
+import Gateway
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import PlatformCore
 import TestSupport
 import Testing
-
-@testable import Gateway
 
 /// The byte-level path (`WireProxyHandler`) on a live gateway: what it keeps, when it hands a
 /// connection to the codec path, and that answers keep their order across the hand-off.
@@ -53,9 +52,9 @@ import Testing
 
     @Test func beyondThePoolsLimitRequestsWaitForAConnectionInsteadOfLeavingThePath() async throws {
         let token = try await TestKeys.token(roles: [.user])
-        // More slow requests at once than the loops' pools hold connections (64 per loop).
-        let count = LoopUpstreams.connectionsPerLoop * System.coreCount + 12
-        try await GatewayHarness.run { harness, gateway in
+        // More slow requests at once than the loops' pools hold connections (2 per loop here).
+        let count = 2 * System.coreCount + 8
+        try await GatewayHarness.run(configure: { $0.upstreamConnectionsPerLoop = 2 }) { harness, gateway in
             let port = gateway.port!
             let request = RawHTTP.request([
                 "GET /wallet/me HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)", "X-Stub-Mode: slow",

@@ -9,11 +9,10 @@ import Synchronization
 /// first (its connections finish their requests), then this closes every pooled
 /// connection and refuses new ones.
 final class LoopUpstreams: Service, Sendable {
-    /// Connections each event loop may hold to each upstream (the HTTP client path keeps
-    /// 64 per upstream in all).
-    static let connectionsPerLoop = 64
-
     let targets: [String: UpstreamTarget]
+    /// Connections each event loop may hold to each upstream, per path
+    /// (`GatewayConfiguration.upstreamConnectionsPerLoop`).
+    let connectionsPerLoop: Int
     let connectTimeout: TimeAmount
     /// How often each loop looks for exchanges past their read timeout or deadline.
     let timeoutCheckInterval: TimeAmount
@@ -29,8 +28,13 @@ final class LoopUpstreams: Service, Sendable {
     ///   - connectTimeout: How long opening an upstream connection may take.
     ///   - readTimeout: The read timeout; timeouts are checked 4 times within it (at most
     ///     every 250 ms, at least every 10 ms).
-    init(targets: [String: UpstreamTarget], connectTimeout: TimeAmount, readTimeout: TimeAmount) {
+    ///   - connectionsPerLoop: Connections each loop may hold to each upstream, per path.
+    init(
+        targets: [String: UpstreamTarget], connectTimeout: TimeAmount, readTimeout: TimeAmount,
+        connectionsPerLoop: Int
+    ) {
         self.targets = targets
+        self.connectionsPerLoop = max(1, connectionsPerLoop)
         self.connectTimeout = connectTimeout
         self.timeoutCheckInterval = .nanoseconds(
             min(
@@ -47,7 +51,7 @@ final class LoopUpstreams: Service, Sendable {
             if let existing = state.pools[key] { return existing.value }
             let pools = LoopPools(
                 eventLoop: eventLoop, targets: targets, connectTimeout: connectTimeout,
-                timeoutCheckInterval: timeoutCheckInterval)
+                timeoutCheckInterval: timeoutCheckInterval, connectionsPerLoop: connectionsPerLoop)
             state.pools[key] = NIOLoopBound(pools, eventLoop: eventLoop)
             return pools
         }
@@ -82,18 +86,16 @@ final class LoopPools {
 
     init(
         eventLoop: any EventLoop, targets: [String: UpstreamTarget], connectTimeout: TimeAmount,
-        timeoutCheckInterval: TimeAmount
+        timeoutCheckInterval: TimeAmount, connectionsPerLoop: Int
     ) {
         timeouts = ExchangeTimeouts(eventLoop: eventLoop, interval: timeoutCheckInterval)
         pools = targets.mapValues {
             UpstreamConnectionPool(
-                eventLoop: eventLoop, target: $0, limit: LoopUpstreams.connectionsPerLoop,
-                connectTimeout: connectTimeout)
+                eventLoop: eventLoop, target: $0, limit: connectionsPerLoop, connectTimeout: connectTimeout)
         }
         wirePools = targets.mapValues {
             UpstreamConnectionPool(
-                eventLoop: eventLoop, target: $0, limit: LoopUpstreams.connectionsPerLoop,
-                connectTimeout: connectTimeout)
+                eventLoop: eventLoop, target: $0, limit: connectionsPerLoop, connectTimeout: connectTimeout)
         }
     }
 

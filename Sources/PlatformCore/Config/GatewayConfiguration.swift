@@ -43,6 +43,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// default.
     public var usesWirePath: Bool
 
+    /// How many connections each of the gateway's event loops may hold to each upstream, for
+    /// each path of its event-loop proxy; at the limit, the byte-level path's requests wait
+    /// for a free one (the codec path's go through the router). 64 by default.
+    public var upstreamConnectionsPerLoop: Int
+
     /// Creates a gateway configuration.
     /// - Parameters:
     ///   - http: Where the gateway listens.
@@ -59,6 +64,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ///     by default.
     ///   - usesWirePath: Whether the event-loop proxy reads requests as bytes first; `true`
     ///     by default.
+    ///   - upstreamConnectionsPerLoop: Connections per event loop, upstream and path; 64 by
+    ///     default.
     public init(
         http: HTTPServerConfiguration,
         authURL: String = "http://127.0.0.1:3001",
@@ -71,7 +78,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         tokenExpectations: TokenExpectations = TokenExpectations(),
         tokenCacheSize: Int = 10_000,
         proxiesOnEventLoop: Bool = true,
-        usesWirePath: Bool = true
+        usesWirePath: Bool = true,
+        upstreamConnectionsPerLoop: Int = 64
     ) {
         self.http = http
         self.authURL = authURL
@@ -85,6 +93,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.tokenCacheSize = tokenCacheSize
         self.proxiesOnEventLoop = proxiesOnEventLoop
         self.usesWirePath = usesWirePath
+        self.upstreamConnectionsPerLoop = upstreamConnectionsPerLoop
     }
 
     /// A token cache of `tokenCacheSize`, or `nil` when it is 0.
