@@ -105,4 +105,49 @@ import Testing
             #expect(harness.proxied(by: .wire) == 1)
         }
     }
+
+    /// Answers only a raw upstream gives: an interim 1xx before the answer is skipped, and a
+    /// head NIO's parser would refuse too is a 502, on the byte-level path as on the codec's.
+    @Test(arguments: [ProxyPath.wire, .eventLoop])
+    func unusualUpstreamAnswersAreReadAsTheCodecReadsThem(path: ProxyPath) async throws {
+        let cases: [(answer: String, status: Int, body: String?)] = [
+            ("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", 200, "{}"),
+            ("HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\n{}", 502, nil),
+        ]
+        for (answer, status, body) in cases {
+            let upstream = try LoopbackListener(.respond(answer))
+            defer { upstream.stop() }
+            try await GatewayHarness.run(path: path, authPort: upstream.port) { harness, gateway in
+                let reply = try await RawHTTP.exchange(
+                    port: gateway.port!,
+                    RawHTTP.request(
+                        ["POST /auth/login HTTP/1.1", "Host: gateway", "Content-Length: 2"], body: Array("{}".utf8)))
+                #expect(reply.status == status, "\(path) \(answer.debugDescription)")
+                if let body { #expect(String(decoding: reply.body, as: UTF8.self) == body) }
+                if status == 502 { #expect(reply.envelope?["code"] as? String == "UPSTREAM_UNAVAILABLE") }
+                #expect(harness.proxied(by: path) == 1)
+            }
+        }
+    }
+
+    @Test func aCloseDelimitedAnswerIsPassedOnAndClosesTheClientsConnection() async throws {
+        let upstream = try LoopbackListener(.respond("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil close"))
+        defer { upstream.stop() }
+        try await GatewayHarness.run(authPort: upstream.port) { harness, gateway in
+            // Read until the gateway closes: the answer has no length, so only the close ends it
+            // (well before the client's 5 s receive timeout would).
+            let start = ContinuousClock.now
+            let reply = try await RawHTTP.exchange(
+                port: gateway.port!,
+                RawHTTP.request(
+                    ["POST /auth/login HTTP/1.1", "Host: gateway", "Content-Length: 2"], body: Array("{}".utf8)),
+                timeout: 5)
+            #expect(reply.status == 200)
+            #expect(String(decoding: reply.body, as: UTF8.self) == "until close")
+            #expect(ContinuousClock.now - start < .seconds(4))
+            #expect(reply.values("Connection") == ["close"])
+            #expect(reply.values("Content-Length").isEmpty && reply.values("Transfer-Encoding").isEmpty)
+            #expect(harness.proxied(by: .wire) == 1)
+        }
+    }
 }

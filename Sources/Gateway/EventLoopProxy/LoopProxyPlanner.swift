@@ -123,10 +123,11 @@ struct LoopProxyPlanner: Sendable {
     /// anything unusual is left to the router and the HTTP client's URL checks.
     static func isPlainTarget(_ target: String) -> Bool {
         var target = target
-        return target.withUTF8(isPlainTarget(bytes:))
+        return target.withUTF8 { isPlainTarget(bytes: UnsafeRawBufferPointer($0)) }
     }
 
-    private static func isPlainTarget(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// `isPlainTarget(_:)` for a target's bytes (the byte-level path checks them in place).
+    static func isPlainTarget(bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.first == UInt8(ascii: "/") else { return false }
         var index = 0
         while index < bytes.count {
@@ -154,7 +155,7 @@ struct LoopProxyPlanner: Sendable {
     }
 
     /// unreserved / pct-encoded / sub-delims / ":" / "@" / "/" / "?" (RFC 3986 §3.3, §3.4).
-    private static let allowedTargetBytes: [Bool] = {
+    static let allowedTargetBytes: [Bool] = {
         var allowed = [Bool](repeating: false, count: 256)
         for byte in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?".utf8 {
             allowed[Int(byte)] = true

@@ -16,6 +16,16 @@ enum ProxyHeaders {
         "host", "content-length", "expect", "x-request-id", "x-forwarded-for",
     ]
 
+    /// Response headers the gateway sets itself (the framing of the body it writes, its
+    /// request id and its clock).
+    static let replacedOnResponse: Set<String> = ["content-length", "date", "x-request-id"]
+
+    /// The options of one `Connection` header value (RFC 9110 §7.6.1): its comma-separated
+    /// tokens, trimmed and lowercased.
+    static func connectionOptions(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingSpaces.lowercased() }
+    }
+
     /// The headers to send upstream: the client's, minus hop-by-hop ones (and those the
     /// `Connection` header names), minus every `X-User-*` (identity comes only from the
     /// verified token), with `X-Request-Id` set to the platform's id and the client's
@@ -56,9 +66,7 @@ enum ProxyHeaders {
     static func clientResponseHeaders(_ upstream: HTTPHeaders) -> HTTPFields {
         var named: Set<String> = []
         for value in upstream["connection"] {
-            for token in value.split(separator: ",") {
-                named.insert(token.trimmingSpaces.lowercased())
-            }
+            named.formUnion(connectionOptions(value))
         }
         var fields = HTTPFields()
         fields.reserveCapacity(upstream.count + 2)
@@ -77,9 +85,7 @@ enum ProxyHeaders {
     private static func connectionTokens(_ fields: HTTPFields) -> Set<String> {
         var tokens: Set<String> = []
         for value in fields[values: .connection] {
-            for token in value.split(separator: ",") {
-                tokens.insert(token.trimmingSpaces.lowercased())
-            }
+            tokens.formUnion(connectionOptions(value))
         }
         return tokens
     }

@@ -296,10 +296,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         } else {
             handOff(context: context, then: nil)
         }
-        if readPending, case .exchanging = state {
-            readPending = false
-            context.read()
-        }
+        if case .exchanging = state { resumeHeldRead(context: context) }
+    }
+
+    /// Passes on a `read` held back while a request waited.
+    private func resumeHeldRead(context: ChannelHandlerContext) {
+        guard readPending else { return }
+        readPending = false
+        context.read()
     }
 
     /// Gives the connection to the handlers after this one, with the bytes not consumed
@@ -323,10 +327,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             // Graceful shutdown began while a request waited: the router answers it, then closes.
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
-        if readPending {
-            readPending = false
-            context.read()
-        }
+        resumeHeldRead(context: context)
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
@@ -366,10 +367,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         if deferredInputClosed {
             return handOff(context: context, then: nil)
         }
-        if readPending {
-            readPending = false
-            context.read()
-        }
+        resumeHeldRead(context: context)
     }
 
     // MARK: Exchange
@@ -472,16 +470,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     private func beginAnswer(_ head: WireResponseHead, of exchange: Exchange, context: ChannelHandlerContext) {
-        let framingField: ClientFraming
-        switch head.framing {
-        case .none: framingField = .none
-        case .length(let length): framingField = .length(length)
-        case .chunked: framingField = .chunked
-        case .untilClose: framingField = .close
-        }
         let clientHead = exchange.received.withUnsafeReadableBytes { bytes in
-            self.clientHead(
-                head, bytes: bytes, requestID: exchange.plan.requestID, framing: framingField, context: context)
+            self.clientHead(head, bytes: bytes, requestID: exchange.plan.requestID, context: context)
         }
         exchange.received.moveReaderIndex(forwardBy: head.length)
         switch head.framing {
@@ -638,22 +628,15 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 
     // MARK: Answer heads
 
-    /// The framing field of the client's head.
-    private enum ClientFraming: Equatable {
-        case none
-        case length(Int)
-        case chunked
-        /// Close-delimited: `Connection: close`.
-        case close
-    }
-
     /// Fields of the upstream's head never passed on: hop-by-hop ones, and those the gateway
     /// sets itself.
-    private static let droppedResponseFields = ProxyHeaders.hopByHop.union(["content-length", "date", "x-request-id"])
+    private static let droppedResponseFields = ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnResponse)
 
+    /// The client's head: the upstream's status line and fields (minus those dropped), the
+    /// gateway's `X-Request-Id` and `Date`, and the framing field the body is passed on with
+    /// (as the upstream framed it; a close-delimited body says `Connection: close`).
     private func clientHead(
-        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, framing: ClientFraming,
-        context: ChannelHandlerContext
+        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, context: ChannelHandlerContext
     ) -> ByteBuffer {
         var buffer = context.channel.allocator.buffer(capacity: head.length + 160)
         buffer.writeStaticString("HTTP/1.1 ")
@@ -662,7 +645,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[head.reason]))
         buffer.writeStaticString("\r\n")
         for field in head.fields {
-            let name = WireBytes.lowercasedName(bytes, field.name)
+            let name = WireBytes.lowercased(bytes, field.name)
             if Self.droppedResponseFields.contains(name) || head.connectionNamed.contains(name) { continue }
             buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
             buffer.writeStaticString(": ")
@@ -674,18 +657,16 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         buffer.writeStaticString("\r\nDate: ")
         buffer.writeString(pools.date.current)
         buffer.writeStaticString("\r\n")
-        switch framing {
-        case .none: break
+        switch head.framing {
+        case .none, .untilClose: break
         case .length(let length):
             buffer.writeStaticString("Content-Length: ")
             buffer.writeString(String(length))
             buffer.writeStaticString("\r\n")
         case .chunked:
             buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
-        case .close:
-            break
         }
-        if closesAfterAnswer || framing == .close {
+        if closesAfterAnswer || head.framing == .untilClose {
             buffer.writeStaticString("Connection: close\r\n")
         }
         buffer.writeStaticString("\r\n")

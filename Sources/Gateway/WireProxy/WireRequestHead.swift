@@ -75,20 +75,15 @@ struct WireRequestHead: Equatable {
         var index = methodLength
         guard index < bytes.count else { return .incomplete }
         guard bytes[index] == UInt8(ascii: "/") else { return .refused }
+        // A byte no target may hold is refused at once; the whole target (its `%` escapes
+        // too) is checked as the codec path checks it once its end is in.
         while index < bytes.count, bytes[index] != UInt8(ascii: " ") {
-            let byte = bytes[index]
-            guard targetBytes[Int(byte)] else { return .refused }
-            if byte == UInt8(ascii: "%") {
-                // pct-encoded = "%" HEXDIG HEXDIG
-                for offset in 1...2 where index + offset < bytes.count {
-                    guard isHexDigit(bytes[index + offset]) else { return .refused }
-                }
-            }
+            guard LoopProxyPlanner.allowedTargetBytes[Int(bytes[index])] else { return .refused }
             index += 1
         }
         let target = methodLength..<index
         guard index < bytes.count else { return .incomplete }
-        guard bytes[index - 1] != UInt8(ascii: "%"), index < 2 || bytes[index - 2] != UInt8(ascii: "%") else {
+        guard LoopProxyPlanner.isPlainTarget(bytes: UnsafeRawBufferPointer(rebasing: bytes[target])) else {
             return .refused
         }
         switch compare(bytes, at: index, with: version) {
@@ -127,19 +122,6 @@ struct WireRequestHead: Equatable {
         }
         return available == expected.count ? .equal : .prefix
     }
-
-    static func isHexDigit(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
-            UInt8(ascii: "A")...UInt8(ascii: "F"):
-            true
-        default: false
-        }
-    }
-
-    /// unreserved / pct-encoded / sub-delims / ":" / "@" / "/" / "?" (RFC 3986 §3.3, §3.4).
-    static let targetBytes = byteTable(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?")
 
     /// tchar (RFC 9110 §5.6.2).
     static let tokenBytes = byteTable("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")

@@ -62,7 +62,7 @@ extension LoopProxyPlanner {
         var forwardedFor: [Range<Int>] = []
         var connectionSeen = false
         for field in head.fields {
-            let name = WireBytes.lowercasedName(bytes, field.name)
+            let name = WireBytes.lowercased(bytes, field.name)
             switch Self.requestFieldRoles[name] {
             case .refused:
                 return .leave

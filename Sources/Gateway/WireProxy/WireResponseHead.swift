@@ -95,7 +95,7 @@ struct WireResponseHead {
             }
             fields.append(field)
 
-            switch WireBytes.lowercasedName(bytes, field.name) {
+            switch WireBytes.lowercased(bytes, field.name) {
             case "content-length":
                 guard let length = WireBytes.decimal(bytes, field.value),
                     contentLength == nil || contentLength == length
@@ -106,12 +106,11 @@ struct WireResponseHead {
                 guard !isChunked, WireBytes.lowercased(bytes, field.value) == "chunked" else { return .malformed }
                 isChunked = true
             case "connection":
-                for token in WireBytes.lowercased(bytes, field.value).split(separator: ",") {
-                    let token = token.trimmingCharacters(in: " \t")
-                    if token == "close" {
+                for option in ProxyHeaders.connectionOptions(WireBytes.string(bytes, field.value)) {
+                    if option == "close" {
                         keepsAlive = false
-                    } else if !token.isEmpty, token != "keep-alive" {
-                        connectionNamed.insert(String(token))
+                    } else if !option.isEmpty, option != "keep-alive" {
+                        connectionNamed.insert(option)
                     }
                 }
             default:
@@ -134,51 +133,5 @@ struct WireResponseHead {
             WireResponseHead(
                 status: status, reason: reason, fields: fields, length: index, framing: framing,
                 keepsAlive: keepsAlive && framing != .untilClose, connectionNamed: connectionNamed))
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> Substring {
-        var slice = self
-        while let first = slice.first, set.contains(first) { slice.removeFirst() }
-        while let last = slice.last, set.contains(last) { slice.removeLast() }
-        return slice
-    }
-}
-
-/// Small readers of header bytes shared by the wire path's parsers.
-enum WireBytes {
-    /// The bytes of `range`, ASCII letters lowercased (a small string for names up to 15
-    /// bytes: no allocation).
-    static func lowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
-        String(unsafeUninitializedCapacity: range.count) { buffer in
-            for (offset, index) in range.enumerated() {
-                let byte = bytes[index]
-                buffer[offset] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            }
-            return range.count
-        }
-    }
-
-    /// A field name, lowercased.
-    static func lowercasedName(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
-        lowercased(bytes, range)
-    }
-
-    /// The bytes of `range` as a string, unchanged.
-    static func string(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-    }
-
-    /// A non-negative decimal of at most 15 digits (no sign, no spaces), else `nil`.
-    static func decimal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
-        guard !range.isEmpty, range.count <= 15 else { return nil }
-        var value = 0
-        for index in range {
-            let byte = bytes[index]
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
     }
 }

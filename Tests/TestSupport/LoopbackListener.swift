@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -12,9 +11,9 @@ import TestSupport
 ///
 /// It serves one connection at a time on its own thread (no `Task`: the accept loop
 /// blocks), polling so that `stop()` ends it within 100 ms.
-final class LoopbackListener: Sendable {
+public final class LoopbackListener: Sendable {
     /// What it does after reading a request.
-    enum Behaviour: Sendable {
+    public enum Behaviour: Sendable {
         /// Writes this raw HTTP response, then closes.
         case respond(String)
         /// Closes the connection without a byte of answer.
@@ -26,7 +25,7 @@ final class LoopbackListener: Sendable {
     }
 
     /// The port it listens on (127.0.0.1).
-    let port: Int
+    public let port: Int
     private let socket: Int32
     private let behaviour: Behaviour
     private let state = Mutex(State())
@@ -39,11 +38,11 @@ final class LoopbackListener: Sendable {
     }
 
     /// Request lines received so far (`POST /activities HTTP/1.1`), in order.
-    var requests: [String] { state.withLock { $0.requests } }
+    public var requests: [String] { state.withLock { $0.requests } }
 
     /// Starts listening.
     /// - Throws: `TestSupportError` when no socket can be bound.
-    init(_ behaviour: Behaviour) throws {
+    public init(_ behaviour: Behaviour) throws {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestSupportError("socket() failed") }
         var reuse: Int32 = 1
@@ -71,7 +70,7 @@ final class LoopbackListener: Sendable {
     }
 
     /// Stops accepting, closes held connections, and waits (≤ 2 s) for the loop to end.
-    func stop() {
+    public func stop() {
         let held = state.withLock { state -> [Int32] in
             state.stopped = true
             defer { state.held = [] }
