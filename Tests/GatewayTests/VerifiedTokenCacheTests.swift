@@ -26,6 +26,28 @@ import Testing
         #expect(cache.identity(for: "other", now: 1_001) == nil)
     }
 
+    @Test func aRememberedEntryHoldsOnlyInItsWindowAndUntilTheCacheIsEmptied() {
+        let cache = VerifiedTokenCache(capacity: 10, maximumAge: .seconds(30))
+        cache.store("t", claims: Self.claims(notBefore: 1_000, expiresAt: 1_100), now: 1_000)
+        #expect(cache.remembered(for: "t", now: 999) == nil)  // not yet valid
+        #expect(cache.remembered(for: "other", now: 1_010) == nil)
+        let remembered = cache.remembered(for: "t", now: 1_010)
+        #expect(remembered?.identity.subject == "65a1f0c2e4b0a1b2c3d4e5f6")
+        guard let remembered else { return }
+        #expect(cache.isCurrent(remembered, now: 1_020))
+        #expect(!cache.isCurrent(remembered, now: 999))
+        #expect(!cache.isCurrent(remembered, now: 1_030))  // 30 s after verification
+        // Another entry stored (or the cache trimmed for room) leaves it current; emptying
+        // the cache (a key withdrawn) does not, even once the token is stored again.
+        cache.store("u", claims: Self.claims(expiresAt: 1_100), now: 1_000)
+        #expect(cache.isCurrent(remembered, now: 1_020))
+        cache.removeAll()
+        #expect(!cache.isCurrent(remembered, now: 1_020))
+        cache.store("t", claims: Self.claims(notBefore: 1_000, expiresAt: 1_100), now: 1_000)
+        #expect(!cache.isCurrent(remembered, now: 1_020))
+        #expect(cache.remembered(for: "t", now: 1_020).map { cache.isCurrent($0, now: 1_020) } == true)
+    }
+
     @Test func capacityIsBounded() {
         let cache = VerifiedTokenCache(capacity: 3)
         for index in 0..<10 {

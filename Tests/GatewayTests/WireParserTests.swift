@@ -203,6 +203,38 @@ import Testing
             }
         }
     }
+
+    @Test func fieldNamesAreFoundInAnyCaseAndOnlyWhole() {
+        let table = WireNameTable(["content-length": 1, "te": 2, "connection": 3])
+        let cases: [(String, Int?)] = [
+            ("content-length", 1), ("Content-Length", 1), ("CONTENT-LENGTH", 1), ("TE", 2), ("Connection", 3),
+            ("content-lengthx", nil), ("content-lengt", nil), ("t", nil), ("", nil), ("content_length", nil),
+            ("a-very-long-field-name-longer-than-any", nil),
+        ]
+        for (name, expected) in cases {
+            let bytes = Array(name.utf8)
+            let found = bytes.withUnsafeBytes { table.value($0, 0..<bytes.count) }
+            #expect(found == expected, "\(name)")
+        }
+    }
+
+    // MARK: Head writing
+
+    @Test func aHeadWriterNeverWritesPastItsMemoryAndSaysWhenAPieceDidNotFit() {
+        var memory = [UInt8](repeating: 0xEE, count: 16)
+        let (count, overflowed) = memory.withUnsafeMutableBytes { bytes in
+            var out = WireHeadWriter(UnsafeMutableRawBufferPointer(rebasing: bytes[0..<12]))
+            out.append("GET ")
+            out.append(decimal: 0)
+            out.append(decimal: 4_096)
+            out.append("/xyz")  // does not fit: dropped whole
+            out.append("!")  // nor does anything after
+            return (out.count, out.overflowed)
+        }
+        #expect(count == 9 && overflowed)
+        #expect(Array(memory[0..<9]) == Array("GET 04096".utf8))
+        #expect(memory[9...].allSatisfy { $0 == 0xEE })
+    }
 }
 
 /// A small deterministic generator for the fuzz rounds (the same cases on every run).

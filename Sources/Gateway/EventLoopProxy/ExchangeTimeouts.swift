@@ -34,9 +34,9 @@ final class ExchangeTimeouts {
     }
 
     private func scheduleSweep() {
-        eventLoop.assumeIsolated().scheduleTask(in: interval) { [weak self] in
-            self?.sweep()
-        }
+        // The sweep holds the registry until it stops (no exchange left): a weak capture
+        // would make every retain of it take the runtime's slow path.
+        eventLoop.assumeIsolated().scheduleTask(in: interval) { self.sweep() }
     }
 
     private func sweep() {

@@ -37,13 +37,32 @@ extension LoopProxy {
         return (head, body)
     }
 
-    /// Counts an answered request (`asBytes`: by the byte-level path) and records its metrics.
+    /// Counts an answered request (`asBytes`: by the byte-level path) and records its metrics
+    /// in the series `recent` keeps (looked up when the route or status changes).
     func record(
-        route: String, method: HTTPRequest.Method, status: Int, since started: ContinuousClock.Instant, asBytes: Bool
+        route: LoopRoute, status: Int, elapsed: Duration, asBytes: Bool, recent: inout RecentSeries
     ) {
         proxiedRequests.increment()
         if asBytes { wireRequests.increment() }
-        metrics.record(route: route, method: method.rawValue, status: status, elapsed: .now - started)
+        recent.series(route: route, status: status, metrics: metrics).record(elapsed)
+    }
+}
+
+/// The metrics series a connection recorded into last: a connection's requests are mostly
+/// one route answered with one status, so its series is looked up once, not per request.
+struct RecentSeries {
+    private var route: LoopRoute?
+    private var status = 0
+    private var series: HTTPRequestMetrics.Series?
+
+    /// The series of `route` answered with `status`.
+    mutating func series(route: LoopRoute, status: Int, metrics: HTTPRequestMetrics) -> HTTPRequestMetrics.Series {
+        if let series, self.route === route, self.status == status { return series }
+        let found = metrics.series(route: route.template, method: route.method.rawValue, status: status)
+        self.route = route
+        self.status = status
+        self.series = found
+        return found
     }
 }
 

@@ -91,6 +91,8 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private let pools: LoopPools
     private var context: ChannelHandlerContext?
     private var mode = Mode.idle
+    /// The metrics series of this connection's last answer.
+    private var recentSeries = RecentSeries()
     /// Parts decoded while a proxied request was in flight (pipelining), in order.
     private var queued = CircularBuffer<HTTPRequestPart>()
     private var readPending = false
@@ -216,7 +218,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         case .idle:
             if case .head(let head) = part, !isClosing,
                 let plan = proxy.planner.plan(head, clientAddress: clientAddress),
-                let pool = pools.pool(for: plan.service), pool.canLease
+                let pool = pools.pool(for: plan.route.service), pool.canLease
             {
                 begin(plan, pool: pool, context: context)
                 return
@@ -312,9 +314,10 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         if let connection = pool.takeIdleConnection() {
             return send(exchange, over: connection)
         }
-        pool.connect { [weak self] result in
-            guard let self, case .proxying(let current) = self.mode, current === exchange, !exchange.responseDone
-            else {
+        // Held until the connect ends (bounded by the connect timeout): a weak capture would
+        // make every later retain of this handler take the runtime's slow path.
+        pool.connect { result in
+            guard case .proxying(let current) = self.mode, current === exchange, !exchange.responseDone else {
                 if case .success(let connection) = result { pool.release(connection) }
                 return
             }
@@ -412,7 +415,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         end(exchange, reusingConnection: false)
         let apiError = APIError(code)
         let (head, body) = proxy.failureAnswer(
-            apiError, cause: cause, service: exchange.plan.service, requestID: exchange.plan.requestID,
+            apiError, cause: cause, service: exchange.plan.route.service, requestID: exchange.plan.requestID,
             date: pools.date.current)
         record(exchange, status: apiError.status.code)
         if exchange.isStreaming {
@@ -465,8 +468,8 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     private func record(_ exchange: Exchange, status: Int) {
         proxy.record(
-            route: exchange.plan.route, method: exchange.plan.method, status: status, since: exchange.started,
-            asBytes: false)
+            route: exchange.plan.route, status: status, elapsed: .now - exchange.started, asBytes: false,
+            recent: &recentSeries)
     }
 }
 

@@ -6,12 +6,8 @@ import PlatformCore
 
 /// One request the event-loop proxy takes on: where it goes and what is sent there.
 struct LoopProxyPlan {
-    /// The upstream service (`x-service-tags`).
-    let service: String
-    /// The route template, for the request metrics.
-    let route: String
-    /// The client's method, for the request metrics.
-    let method: HTTPRequest.Method
+    /// The route: its upstream service, and its template and method for the metrics.
+    let route: LoopRoute
     /// The request's platform id (the client's, when usable, else a new one).
     let requestID: String
     /// The request line and headers for the upstream.
@@ -35,6 +31,21 @@ struct LoopProxyPlanner: Sendable {
     /// The services the proxy can reach (those with a plain `http://` base URL).
     let targets: [String: UpstreamTarget]
     let maximumBodySize: Int
+    /// The route of each of `routes.operations` (by index) the proxy can forward.
+    private let loopRoutes: [LoopRoute?]
+
+    init(routes: RouteTable, verifier: TokenVerifier, targets: [String: UpstreamTarget], maximumBodySize: Int) {
+        self.routes = routes
+        self.verifier = verifier
+        self.targets = targets
+        self.maximumBodySize = maximumBodySize
+        self.loopRoutes = routes.operations.map { LoopRoute($0, targets: targets) }
+    }
+
+    /// The route the proxy forwards `target` with `method` to, if any.
+    func route(method: HTTPRequest.Method, target: UnsafeRawBufferPointer) -> LoopRoute? {
+        routes.matchedIndex(method: method, target: target).flatMap { loopRoutes[$0] }
+    }
 
     /// Methods the proxy forwards (`HEAD` is left to the router: its response has no body
     /// whatever its headers say).
@@ -57,13 +68,14 @@ struct LoopProxyPlanner: Sendable {
         }
         // The target is origin-form without a fragment (`isPlainTarget`): its path is what
         // comes before `?`, which is all `match` reads.
-        guard let operation = routes.matchedOperation(method: request.method, target: target),
-            let service = operation.service, let upstream = targets[service]
+        var pathBytes = target
+        guard let route = pathBytes.withUTF8({ self.route(method: request.method, target: UnsafeRawBufferPointer($0)) })
         else { return nil }
-        if case .anyOf = operation.access {
+        let upstream = route.upstream
+        if case .anyOf = route.access {
             guard let header = decisive.authorization, let token = BearerToken.parse(header),
                 let identity = verifier.identityWithoutSuspending(token),
-                operation.access.decision(for: identity) == .allowed
+                route.access.decision(for: identity) == .allowed
             else { return nil }
         }
 
@@ -74,7 +86,7 @@ struct LoopProxyPlanner: Sendable {
             headers.add(name: "Content-Length", value: declared)
         }
         return LoopProxyPlan(
-            service: service, route: operation.path.template, method: request.method, requestID: requestID,
+            route: route, requestID: requestID,
             upstreamHead: HTTPRequestHead(
                 version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue),
                 uri: upstream.pathPrefix + target, headers: headers))
@@ -129,6 +141,7 @@ struct LoopProxyPlanner: Sendable {
     /// `isPlainTarget(_:)` for a target's bytes (the byte-level path checks them in place).
     static func isPlainTarget(bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.first == UInt8(ascii: "/") else { return false }
+        let allowedTargetBytes = Self.allowedTargetBytes  // read once, not once a byte
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]

@@ -18,7 +18,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, P
 
     private var context: ChannelHandlerContext?
     private var reads = PausableReads()
-    weak var pool: UpstreamConnectionPool<UpstreamConnection>?
+    /// Set by the pool; cleared when the connection closes.
+    var pool: UpstreamConnectionPool<UpstreamConnection>?
     /// The exchange using it, if any: gets every response part and the closure.
     var receiver: (any UpstreamResponseReceiver)?
 

@@ -16,6 +16,10 @@ enum ProxyHeaders {
         "host", "content-length", "expect", "x-request-id", "x-forwarded-for",
     ]
 
+    /// The prefix of the identity fields only the gateway may set (`X-User-Id`, …): never
+    /// passed on from a client.
+    static let identityFieldPrefix = "x-user-"
+
     /// Response headers the gateway sets itself (the framing of the body it writes, its
     /// request id and its clock).
     static let replacedOnResponse: Set<String> = ["content-length", "date", "x-request-id"]
@@ -47,7 +51,7 @@ enum ProxyHeaders {
                 continue
             }
             if hopByHop.contains(name) || replacedOnRequest.contains(name) || named.contains(name)
-                || name.hasPrefix("x-user-")
+                || name.hasPrefix(identityFieldPrefix)
             {
                 continue
             }

@@ -24,7 +24,8 @@ enum WireFieldLine {
             guard index + 1 < bytes.count else { return .incomplete }
             return bytes[index + 1] == UInt8(ascii: "\n") ? .end(next: index + 2) : .invalid
         }
-        while index < bytes.count, WireRequestHead.tokenBytes[Int(bytes[index])] { index += 1 }
+        let tokenBytes = WireRequestHead.tokenBytes  // read once, not once a byte
+        while index < bytes.count, tokenBytes[Int(bytes[index])] { index += 1 }
         guard index < bytes.count else { return .incomplete }
         guard index > start, bytes[index] == UInt8(ascii: ":") else { return .invalid }
         let name = start..<index
@@ -32,8 +33,16 @@ enum WireFieldLine {
         while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
         let valueStart = index
         var valueEnd = index
-        while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
+        while index < bytes.count {
+            // Eight bytes at a time where all are visible ASCII (most of a token), which both
+            // rules take; else one byte.
+            if index + 8 <= bytes.count, isVisibleASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                valueEnd = index
+                continue
+            }
             let byte = bytes[index]
+            if byte == UInt8(ascii: "\r") { break }
             let allowed = byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte != 0x7F && (!strict || byte < 0x80))
             guard allowed else { return .invalid }
             index += 1
@@ -42,6 +51,16 @@ enum WireFieldLine {
         guard index + 1 < bytes.count else { return .incomplete }
         guard bytes[index + 1] == UInt8(ascii: "\n"), !strict || valueEnd == index else { return .invalid }
         return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
+    }
+
+    /// Whether all eight bytes of `word` are in 0x21...0x7E (no space, control, DEL or
+    /// obs-text): no byte below 0x21, and none above 0x7E.
+    static func isVisibleASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let hasByteBelow0x21 = (word &- ones &* 0x21) & ~word & highBits
+        let hasByteAbove0x7E = ((word &+ ones) | word) & highBits
+        return hasByteBelow0x21 | hasByteAbove0x7E == 0
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

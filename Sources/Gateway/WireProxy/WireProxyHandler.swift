@@ -54,7 +54,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private final class Exchange {
         let plan: WireRequestPlan
         let pool: UpstreamConnectionPool<WireUpstreamConnection>
-        let started = ContinuousClock.now
+        let started: NIODeadline
         let deadline: NIODeadline
         var connection: WireUpstreamConnection?
         /// Body bytes read before the upstream connection was there.
@@ -63,7 +63,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         var bodyRemaining: Int
         /// The whole request was written upstream.
         var requestSent = false
-        var lastUpstreamActivity = NIODeadline.now()
+        var lastUpstreamActivity: NIODeadline
         /// The upstream's bytes not passed on yet.
         var received = ByteBuffer()
         var response = ResponseState.awaitingHead
@@ -71,10 +71,15 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         /// The client has its whole answer (or the exchange was abandoned).
         var responseDone = false
 
-        init(plan: WireRequestPlan, pool: UpstreamConnectionPool<WireUpstreamConnection>, deadline: NIODeadline) {
+        init(
+            plan: WireRequestPlan, pool: UpstreamConnectionPool<WireUpstreamConnection>, started: NIODeadline,
+            deadline: NIODeadline
+        ) {
             self.plan = plan
             self.pool = pool
+            self.started = started
             self.deadline = deadline
+            self.lastUpstreamActivity = started
             self.bodyRemaining = plan.bodyLength
         }
 
@@ -111,6 +116,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// requests waiting for the answer in flight.
     private var inbound = ByteBuffer()
     private var readPending = false
+    /// The last token this connection sent that the cache knew (see `AuthorizationMemo`).
+    private var authorizationMemo = AuthorizationMemo()
+    /// The metrics series of this connection's last answer.
+    private var recentSeries = RecentSeries()
     /// Graceful shutdown asked for the connection to close once the answer is written.
     private var closesAfterAnswer = false
     /// The client half-closed while an answer was owed: passed on once it is written.
@@ -190,9 +199,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     /// Nothing after this handler has read anything while it holds the connection: the
-    /// read-complete stops here (it would cross the whole HTTP pipeline for nothing).
+    /// read-complete stops here (it would cross the whole HTTP pipeline for nothing), and the
+    /// next read is asked for from here. The channel then skips its automatic read, which
+    /// starts at the pipeline's tail and crosses every handler after this one to get here.
     func channelReadComplete(context: ChannelHandlerContext) {
-        if case .handedOff = state { context.fireChannelReadComplete() }
+        if case .handedOff = state { return context.fireChannelReadComplete() }
+        read(context: context)
     }
 
     /// Holds reads while a pipelined request waits for the answer in flight; a client that
@@ -245,12 +257,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 case .parsed(let head):
                     switch proxy.planner.wirePlan(
                         head, bytes: bytes, clientAddress: clientAddress, allocator: context.channel.allocator,
-                        mayVerify: mayVerify)
+                        mayVerify: mayVerify, memo: &authorizationMemo)
                     {
                     case .take(let plan):
                         // At the pool's limit the exchange waits for a connection (handing
                         // the connection off would be for good).
-                        guard let pool = pools.wirePool(for: plan.service) else { return .handOff }
+                        guard let pool = pools.wirePool(for: plan.route.service) else { return .handOff }
                         return .begin(plan, pool, headLength: head.length)
                     case .verifyFirst(let token):
                         return .verify(token)
@@ -375,32 +387,34 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func begin(
         _ plan: WireRequestPlan, pool: UpstreamConnectionPool<WireUpstreamConnection>, context: ChannelHandlerContext
     ) {
-        let exchange = Exchange(plan: plan, pool: pool, deadline: .now() + proxy.deadline)
+        let now = NIODeadline.now()
+        let exchange = Exchange(plan: plan, pool: pool, started: now, deadline: now + proxy.deadline)
         state = .exchanging(exchange)
         pools.timeouts.watch(self)
         // Body bytes already read go out with the head (one write to the upstream).
         forwardBody(of: exchange, context: context)
         if let connection = pool.takeIdleConnection() {
-            return send(exchange, over: connection)
+            return send(exchange, over: connection, at: now)
         }
-        pool.lease { [weak self] result in
-            guard let self, case .exchanging(let current) = self.state, current === exchange, !exchange.responseDone
-            else {
+        // Held until the lease ends (bounded by the exchange's deadline): a weak capture would
+        // make every later retain of this handler take the runtime's slow path.
+        pool.lease { result in
+            guard case .exchanging(let current) = self.state, current === exchange, !exchange.responseDone else {
                 if case .success(let connection) = result { pool.release(connection) }
                 return
             }
             switch result {
             case .success(let connection):
-                self.send(exchange, over: connection)
+                self.send(exchange, over: connection, at: .now())
             case .failure(let error):
                 self.fail(exchange, code: LoopProxy.failureCode(connecting: error), cause: error)
             }
         }
     }
 
-    private func send(_ exchange: Exchange, over connection: WireUpstreamConnection) {
+    private func send(_ exchange: Exchange, over connection: WireUpstreamConnection, at now: NIODeadline) {
         exchange.connection = connection
-        exchange.lastUpstreamActivity = .now()
+        exchange.lastUpstreamActivity = now
         connection.receiver = self
         connection.write(exchange.plan.upstreamHead)
         for buffer in exchange.pendingBody {
@@ -470,8 +484,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     private func beginAnswer(_ head: WireResponseHead, of exchange: Exchange, context: ChannelHandlerContext) {
-        let clientHead = exchange.received.withUnsafeReadableBytes { bytes in
+        let written = exchange.received.withUnsafeReadableBytes { bytes in
             self.clientHead(head, bytes: bytes, requestID: exchange.plan.requestID, context: context)
+        }
+        guard let clientHead = written else {
+            return fail(exchange, code: .upstreamUnavailable, cause: WireProxyFailure.malformedAnswer)
         }
         exchange.received.moveReaderIndex(forwardBy: head.length)
         switch head.framing {
@@ -571,7 +588,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         end(exchange, reusingConnection: false)
         let apiError = APIError(code)
         var (head, body) = proxy.failureAnswer(
-            apiError, cause: cause, service: exchange.plan.service, requestID: exchange.plan.requestID,
+            apiError, cause: cause, service: exchange.plan.route.service, requestID: exchange.plan.requestID,
             date: pools.date.current)
         record(exchange, status: apiError.status.code)
         if case .streaming = exchange.response {
@@ -630,53 +647,65 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 
     /// Fields of the upstream's head never passed on: hop-by-hop ones, and those the gateway
     /// sets itself.
-    private static let droppedResponseFields = ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnResponse)
+    private static let droppedResponseFields = WireNameTable(
+        Dictionary(uniqueKeysWithValues: ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnResponse).map { ($0, ()) }))
 
     /// The client's head: the upstream's status line and fields (minus those dropped), the
     /// gateway's `X-Request-Id` and `Date`, and the framing field the body is passed on with
     /// (as the upstream framed it; a close-delimited body says `Connection: close`).
     private func clientHead(
         _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, context: ChannelHandlerContext
-    ) -> ByteBuffer {
-        var buffer = context.channel.allocator.buffer(capacity: head.length + 160)
-        buffer.writeStaticString("HTTP/1.1 ")
-        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[9..<12]))
-        buffer.writeStaticString(" ")
-        buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[head.reason]))
-        buffer.writeStaticString("\r\n")
-        for field in head.fields {
-            let name = WireBytes.lowercased(bytes, field.name)
-            if Self.droppedResponseFields.contains(name) || head.connectionNamed.contains(name) { continue }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
-            buffer.writeStaticString(": ")
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
-            buffer.writeStaticString("\r\n")
+    ) -> ByteBuffer? {
+        let date = pools.date.current
+        let closes = closesAfterAnswer || head.framing == .untilClose
+        // The upstream's status line and fields (at most its head's length, plus the space
+        // after each name's colon), and these.
+        let bound = head.length + head.fields.count + requestID.utf8.count + date.utf8.count + 128
+        var isComplete = false
+        var buffer = context.channel.allocator.buffer(capacity: bound)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+            var out = WireHeadWriter(memory)
+            out.append("HTTP/1.1 ")
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[9..<12]))
+            out.append(" ")
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[head.reason]))
+            out.append("\r\n")
+            let droppedResponseFields = Self.droppedResponseFields
+            for field in head.fields {
+                if droppedResponseFields.value(bytes, field.name) != nil { continue }
+                if !head.connectionNamed.isEmpty, head.connectionNamed.contains(WireBytes.lowercased(bytes, field.name))
+                {
+                    continue
+                }
+                out.append(field, of: bytes)
+            }
+            out.append(field: "X-Request-Id", requestID)
+            out.append(field: "Date", date)
+            switch head.framing {
+            case .none, .untilClose: break
+            case .length(let length):
+                out.append("Content-Length: ")
+                out.append(decimal: length)
+                out.append("\r\n")
+            case .chunked:
+                out.append("Transfer-Encoding: chunked\r\n")
+            }
+            if closes {
+                out.append("Connection: close\r\n")
+            }
+            out.append("\r\n")
+            isComplete = !out.overflowed
+            return isComplete ? out.count : 0
         }
-        buffer.writeStaticString("X-Request-Id: ")
-        buffer.writeString(requestID)
-        buffer.writeStaticString("\r\nDate: ")
-        buffer.writeString(pools.date.current)
-        buffer.writeStaticString("\r\n")
-        switch head.framing {
-        case .none, .untilClose: break
-        case .length(let length):
-            buffer.writeStaticString("Content-Length: ")
-            buffer.writeString(String(length))
-            buffer.writeStaticString("\r\n")
-        case .chunked:
-            buffer.writeStaticString("Transfer-Encoding: chunked\r\n")
-        }
-        if closesAfterAnswer || head.framing == .untilClose {
-            buffer.writeStaticString("Connection: close\r\n")
-        }
-        buffer.writeStaticString("\r\n")
-        return buffer
+        // Never expected (the bound covers every piece): the answer is then a 502.
+        return isComplete ? buffer : nil
     }
 
     private func record(_ exchange: Exchange, status: Int) {
+        let elapsed = NIODeadline.now() - exchange.started
         proxy.record(
-            route: exchange.plan.route, method: exchange.plan.method, status: status, since: exchange.started,
-            asBytes: true)
+            route: exchange.plan.route, status: status, elapsed: .nanoseconds(elapsed.nanoseconds), asBytes: true,
+            recent: &recentSeries)
     }
 }
 

@@ -77,8 +77,9 @@ struct WireRequestHead: Equatable {
         guard bytes[index] == UInt8(ascii: "/") else { return .refused }
         // A byte no target may hold is refused at once; the whole target (its `%` escapes
         // too) is checked as the codec path checks it once its end is in.
+        let allowedTargetBytes = LoopProxyPlanner.allowedTargetBytes  // read once, not once a byte
         while index < bytes.count, bytes[index] != UInt8(ascii: " ") {
-            guard LoopProxyPlanner.allowedTargetBytes[Int(bytes[index])] else { return .refused }
+            guard allowedTargetBytes[Int(bytes[index])] else { return .refused }
             index += 1
         }
         let target = methodLength..<index
@@ -86,6 +87,7 @@ struct WireRequestHead: Equatable {
         guard LoopProxyPlanner.isPlainTarget(bytes: UnsafeRawBufferPointer(rebasing: bytes[target])) else {
             return .refused
         }
+        let version = Self.version
         switch compare(bytes, at: index, with: version) {
         case .equal: index += version.count
         case .prefix: return .incomplete

@@ -4,11 +4,8 @@ import PlatformCore
 
 /// One request the wire path takes on: where it goes, and the upstream head as bytes.
 struct WireRequestPlan {
-    /// The upstream service (`x-service-tags`).
-    let service: String
-    /// The route template, for the request metrics.
-    let route: String
-    let method: HTTPRequest.Method
+    /// The route: its upstream service, and its template and method for the metrics.
+    let route: LoopRoute
     /// The request's platform id (the client's, when usable, else a new one).
     let requestID: String
     /// The request line and headers for the upstream, ready to write.
@@ -40,30 +37,27 @@ extension LoopProxyPlanner {
     ///   - clientAddress: The client's IP address (for `X-Forwarded-For`).
     ///   - allocator: For the upstream head's buffer.
     ///   - mayVerify: Whether `.verifyFirst` may be answered (not twice for one request).
+    ///   - memo: The connection's last known `Authorization` (read, and updated on a
+    ///     cache hit).
     func wirePlan(
         _ head: WireRequestHead, bytes: UnsafeRawBufferPointer, clientAddress: String?,
-        allocator: ByteBufferAllocator, mayVerify: Bool
+        allocator: ByteBufferAllocator, mayVerify: Bool, memo: inout AuthorizationMemo
     ) -> WireDecision {
         let target = UnsafeRawBufferPointer(rebasing: bytes[head.target])
-        guard let operation = routes.matchedOperation(method: head.method, target: target),
-            let service = operation.service, let upstream = targets[service]
-        else { return .leave }
-
-        var upstreamHead = allocator.buffer(capacity: head.length + 256)
-        upstreamHead.writeString(head.method.rawValue)
-        upstreamHead.writeInteger(UInt8(ascii: " "))
-        upstreamHead.writeString(upstream.pathPrefix)
-        upstreamHead.writeBytes(target)
-        upstreamHead.writeStaticString(" HTTP/1.1\r\n")
+        guard let route = route(method: head.method, target: target) else { return .leave }
+        let upstream = route.upstream
 
         var contentLength: Int?
         var authorization: Range<Int>?
         var requestIDs: [Range<Int>] = []
         var forwardedFor: [Range<Int>] = []
         var connectionSeen = false
-        for field in head.fields {
-            let name = WireBytes.lowercased(bytes, field.name)
-            switch Self.requestFieldRoles[name] {
+        // The fields passed on as they are, one bit each by position.
+        var passedOn: UInt64 = 0
+        guard head.fields.count <= passedOn.bitWidth else { return .leave }
+        let requestFieldRoles = Self.requestFieldRoles  // read once, not once a field
+        for (position, field) in head.fields.enumerated() {
+            switch requestFieldRoles.value(bytes, field.name) {
             case .refused:
                 return .leave
             case .connection:
@@ -85,61 +79,84 @@ extension LoopProxyPlanner {
             case .authorization:
                 guard authorization == nil else { return .leave }
                 authorization = field.value
-                Self.write(field, from: bytes, into: &upstreamHead)
+                passedOn |= 1 << position
             case nil:
-                if name.utf8.starts(with: "x-user-".utf8) { continue }
-                Self.write(field, from: bytes, into: &upstreamHead)
+                let prefix = field.name.lowerBound..<min(field.name.upperBound, field.name.lowerBound + 7)
+                if WireNameTable<Void>.equalsIgnoringCase(bytes, prefix, Self.userFieldPrefix) { continue }
+                passedOn |= 1 << position
             }
         }
-        if case .anyOf = operation.access {
-            guard let authorization, let token = BearerToken.parse(WireBytes.string(bytes, authorization)) else {
-                return .leave
+        if case .anyOf = route.access {
+            guard let authorization else { return .leave }
+            let value = UnsafeRawBufferPointer(rebasing: bytes[authorization])
+            let identity: CallerIdentity
+            if let cache = verifier.cache, let known = memo.identity(for: value, cache: cache) {
+                identity = known
+            } else {
+                guard let token = BearerToken.parse(WireBytes.string(bytes, authorization)) else { return .leave }
+                if verifier.cache != nil {
+                    guard let remembered = verifier.remembered(token) else {
+                        return mayVerify ? .verifyFirst(token: token) : .leave
+                    }
+                    memo.remember(value, remembered)
+                    identity = remembered.identity
+                } else {
+                    guard let verified = verifier.identityWithoutSuspending(token) else { return .leave }
+                    identity = verified
+                }
             }
-            guard let identity = verifier.identityWithoutSuspending(token) else {
-                return mayVerify && verifier.cache != nil ? .verifyFirst(token: token) : .leave
-            }
-            guard operation.access.decision(for: identity) == .allowed else { return .leave }
+            guard route.access.decision(for: identity) == .allowed else { return .leave }
         }
 
         let clientRequestID = requestIDs.count == 1 ? WireBytes.string(bytes, requestIDs[0]) : nil
         let requestID = RequestIdentifier.sanitized(clientRequestID) ?? RequestIdentifier.generate()
-        upstreamHead.writeStaticString("X-Request-Id: ")
-        upstreamHead.writeString(requestID)
-        upstreamHead.writeStaticString("\r\n")
-        if !forwardedFor.isEmpty || clientAddress != nil {
-            upstreamHead.writeStaticString("X-Forwarded-For: ")
-            for (position, value) in forwardedFor.enumerated() {
-                if position > 0 { upstreamHead.writeStaticString(", ") }
-                upstreamHead.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[value]))
+        // Every piece below is bytes of the client's head (at most its length, each once,
+        // plus the space after each copied name's colon: at most 64) or one of these.
+        let bound =
+            head.length + upstream.pathPrefix.utf8.count + upstream.authority.utf8.count + requestID.utf8.count
+            + (clientAddress?.utf8.count ?? 0) + 256
+        let method = head.method
+        let fields = head.fields
+        var upstreamHead = allocator.buffer(capacity: bound)
+        var complete = false
+        upstreamHead.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+            var out = WireHeadWriter(memory)
+            out.append(method.rawValue)
+            out.append(" ")
+            out.append(upstream.pathPrefix)
+            out.append(target)
+            out.append(" HTTP/1.1\r\n")
+            for (position, field) in fields.enumerated() where passedOn & (1 << position) != 0 {
+                out.append(field, of: bytes)
             }
-            if let clientAddress {
-                if !forwardedFor.isEmpty { upstreamHead.writeStaticString(", ") }
-                upstreamHead.writeString(clientAddress)
+            out.append(field: "X-Request-Id", requestID)
+            if !forwardedFor.isEmpty || clientAddress != nil {
+                out.append("X-Forwarded-For: ")
+                for (position, value) in forwardedFor.enumerated() {
+                    if position > 0 { out.append(", ") }
+                    out.append(UnsafeRawBufferPointer(rebasing: bytes[value]))
+                }
+                if let clientAddress {
+                    if !forwardedFor.isEmpty { out.append(", ") }
+                    out.append(clientAddress)
+                }
+                out.append("\r\n")
             }
-            upstreamHead.writeStaticString("\r\n")
+            out.append(field: "Host", upstream.authority)
+            if let contentLength {
+                out.append("Content-Length: ")
+                out.append(decimal: contentLength)
+                out.append("\r\n")
+            }
+            out.append("\r\n")
+            complete = !out.overflowed
+            return complete ? out.count : 0
         }
-        upstreamHead.writeStaticString("Host: ")
-        upstreamHead.writeString(upstream.authority)
-        upstreamHead.writeStaticString("\r\n")
-        if let contentLength {
-            upstreamHead.writeStaticString("Content-Length: ")
-            upstreamHead.writeString(String(contentLength))
-            upstreamHead.writeStaticString("\r\n")
-        }
-        upstreamHead.writeStaticString("\r\n")
+        // Never expected (the bound covers every piece): the router then serves it.
+        guard complete else { return .leave }
         return .take(
             WireRequestPlan(
-                service: service, route: operation.path.template, method: head.method, requestID: requestID,
-                upstreamHead: upstreamHead, bodyLength: contentLength ?? 0))
-    }
-
-    private static func write(
-        _ field: WireRequestHead.Field, from bytes: UnsafeRawBufferPointer, into head: inout ByteBuffer
-    ) {
-        head.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
-        head.writeStaticString(": ")
-        head.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
-        head.writeStaticString("\r\n")
+                route: route, requestID: requestID, upstreamHead: upstreamHead, bodyLength: contentLength ?? 0))
     }
 
     /// What a request field means to the wire path, by lowercased name.
@@ -151,15 +168,18 @@ extension LoopProxyPlanner {
         case dropped
     }
 
-    private static let requestFieldRoles: [String: RequestFieldRole] = {
-        var roles: [String: RequestFieldRole] = [:]
-        for name in ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnRequest) { roles[name] = .dropped }
-        for name in ["expect", "transfer-encoding", "upgrade"] { roles[name] = .refused }
-        roles["connection"] = .connection
-        roles["content-length"] = .contentLength
-        roles["authorization"] = .authorization
-        roles["x-request-id"] = .requestID
-        roles["x-forwarded-for"] = .forwardedFor
-        return roles
-    }()
+    private static let userFieldPrefix = Array(ProxyHeaders.identityFieldPrefix.utf8)
+
+    private static let requestFieldRoles = WireNameTable<RequestFieldRole>(
+        {
+            var roles: [String: RequestFieldRole] = [:]
+            for name in ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnRequest) { roles[name] = .dropped }
+            for name in ["expect", "transfer-encoding", "upgrade"] { roles[name] = .refused }
+            roles["connection"] = .connection
+            roles["content-length"] = .contentLength
+            roles["authorization"] = .authorization
+            roles["x-request-id"] = .requestID
+            roles["x-forwarded-for"] = .forwardedFor
+            return roles
+        }())
 }

@@ -41,6 +41,13 @@ struct WireResponseHead {
 
     private static let version = Array("HTTP/1.1 ".utf8)
 
+    /// The fields that say how the body ends and whether the connection stays open.
+    private enum FramingField { case contentLength, transferEncoding, connection }
+
+    private static let framingFields = WireNameTable<FramingField>([
+        "content-length": .contentLength, "transfer-encoding": .transferEncoding, "connection": .connection,
+    ])
+
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         let outcome = scan(bytes)
         if case .incomplete = outcome, bytes.count > maximumLength { return .malformed }
@@ -48,6 +55,8 @@ struct WireResponseHead {
     }
 
     private static func scan(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        let version = Self.version  // read once, not once a byte
+        let framingFields = Self.framingFields
         guard bytes.count >= version.count + 4 else {
             for index in 0..<min(bytes.count, version.count) where bytes[index] != version[index] { return .malformed }
             return .incomplete
@@ -95,17 +104,17 @@ struct WireResponseHead {
             }
             fields.append(field)
 
-            switch WireBytes.lowercased(bytes, field.name) {
-            case "content-length":
+            switch framingFields.value(bytes, field.name) {
+            case .contentLength:
                 guard let length = WireBytes.decimal(bytes, field.value),
                     contentLength == nil || contentLength == length
                 else { return .malformed }
                 contentLength = length
-            case "transfer-encoding":
+            case .transferEncoding:
                 // Only `chunked` alone: any other coding would need decoding here.
                 guard !isChunked, WireBytes.lowercased(bytes, field.value) == "chunked" else { return .malformed }
                 isChunked = true
-            case "connection":
+            case .connection:
                 for option in ProxyHeaders.connectionOptions(WireBytes.string(bytes, field.value)) {
                     if option == "close" {
                         keepsAlive = false
@@ -113,7 +122,7 @@ struct WireResponseHead {
                         connectionNamed.insert(option)
                     }
                 }
-            default:
+            case nil:
                 continue
             }
         }

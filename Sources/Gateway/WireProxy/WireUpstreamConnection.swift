@@ -18,9 +18,13 @@ final class WireUpstreamConnection: ChannelDuplexHandler, RemovableChannelHandle
 
     private var context: ChannelHandlerContext?
     private var reads = PausableReads()
-    weak var pool: UpstreamConnectionPool<WireUpstreamConnection>?
-    /// The exchange using it, if any: gets every byte and the closure.
-    weak var receiver: (any WireUpstreamReceiver)?
+    /// Set by the pool; cleared when the connection closes (strong: a weak reference would
+    /// make every retain of the pool take the runtime's slow path).
+    var pool: UpstreamConnectionPool<WireUpstreamConnection>?
+    /// The exchange using it, if any: gets every byte and the closure. Strong, for the same
+    /// reason; cleared whenever the exchange lets go (`prepareForReuse`, its end, or the
+    /// connection closing), which breaks the cycle with the client's handler.
+    var receiver: (any WireUpstreamReceiver)?
 
     var isActive: Bool { context?.channel.isActive ?? false }
 

@@ -26,6 +26,9 @@ public struct RouteTable: Sendable {
         let path: PathTemplate
         var operations: [HTTPRequest.Method: ContractOperation]
         var methods: [HTTPRequest.Method]
+        /// Each method's operation as its index in `RouteTable.operations` (a few entries,
+        /// scanned: no hashing on the hot path).
+        var indices: [(method: HTTPRequest.Method, index: Int)]
     }
 
     /// The operations, in document order.
@@ -41,16 +44,19 @@ public struct RouteTable: Sendable {
         self.operations = operations
         var entries: [Entry] = []
         var indexByTemplate: [[PathTemplate.Segment]: Int] = [:]
-        for operation in operations {
+        for (position, operation) in operations.enumerated() {
             if let index = indexByTemplate[operation.path.segments] {
                 if entries[index].operations[operation.method] == nil {
                     entries[index].operations[operation.method] = operation
                     entries[index].methods.append(operation.method)
+                    entries[index].indices.append((operation.method, position))
                 }
             } else {
                 indexByTemplate[operation.path.segments] = entries.count
                 entries.append(
-                    Entry(path: operation.path, operations: [operation.method: operation], methods: [operation.method]))
+                    Entry(
+                        path: operation.path, operations: [operation.method: operation], methods: [operation.method],
+                        indices: [(operation.method, position)]))
             }
         }
         var grouped: [Int: [Entry]] = [:]
@@ -99,6 +105,12 @@ public struct RouteTable: Sendable {
     ///   - method: The request's method.
     ///   - target: The path as received, ASCII (percent-encoded); a query after `?` is ignored.
     public func matchedOperation(method: HTTPRequest.Method, target: UnsafeRawBufferPointer) -> ContractOperation? {
+        matchedIndex(method: method, target: target).map { operations[$0] }
+    }
+
+    /// `matchedOperation(method:target:)` as the operation's index in `operations`: a
+    /// caller that keeps its own value per operation reads it without copying the operation.
+    public func matchedIndex(method: HTTPRequest.Method, target: UnsafeRawBufferPointer) -> Int? {
         let end = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
         return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: longestTemplate + 1) { segments in
             var count = 0
@@ -121,7 +133,7 @@ public struct RouteTable: Sendable {
             guard let candidates = entriesBySegmentCount[count] else { return nil }
             let parts = UnsafeBufferPointer(rebasing: segments[..<count])
             for entry in candidates where entry.path.fits(target, segments: parts) {
-                return entry.operations[method]
+                return entry.indices.first { $0.method == method }?.index
             }
             return nil
         }

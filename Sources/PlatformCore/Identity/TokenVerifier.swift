@@ -76,6 +76,15 @@ public struct TokenVerifier: Sendable {
         return claims.identity
     }
 
+    /// `identityWithoutSuspending(_:)` for a caller that keeps the answer (one client
+    /// connection that sends the same token again): the cache's entry for `token`, to be
+    /// checked with `VerifiedTokenCache.isCurrent` before each use. `nil` without a cache,
+    /// or when the token is not in it.
+    public func remembered(_ token: String) -> VerifiedTokenCache.Remembered? {
+        guard let cache, token.utf8.count <= Self.maximumTokenLength else { return nil }
+        return cache.remembered(for: token)
+    }
+
     /// What one look at a token found.
     private enum Outcome {
         case valid(AccessTokenClaims)

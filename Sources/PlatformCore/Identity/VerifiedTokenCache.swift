@@ -19,8 +19,19 @@ import Synchronization
 /// tokens are kept; when full, expired entries go first, then the whole cache is cleared
 /// (a cheap, bounded reset rather than an LRU list on the hot path).
 ///
-/// Thread-safe; lookups take one short lock.
+/// Thread-safe; lookups take one short lock. A caller that sees the same token again and
+/// again (one client connection) may keep what a lookup gave (`remembered(for:)`) and ask
+/// `isCurrent` instead of looking up: the same window holds, and `removeAll()` ends it.
 public final class VerifiedTokenCache: Sendable {
+    /// What the cache knows of one verified token, as a caller may keep it: the identity,
+    /// the window it may be used in, and the cache's generation when it was read.
+    public struct Remembered: Sendable {
+        public let identity: CallerIdentity
+        let notBefore: Double
+        let usableUntil: Double
+        let generation: UInt64
+    }
+
     private struct Entry: Sendable {
         let identity: CallerIdentity
         let notBefore: Double
@@ -32,6 +43,8 @@ public final class VerifiedTokenCache: Sendable {
     /// The longest an entry is trusted after its verification.
     public let maximumAge: Duration
     private let entries = Mutex<[String: Entry]>([:])
+    /// Moves on at every `removeAll()`: a `Remembered` of an older generation is void.
+    private let generation = Atomic<UInt64>(0)
 
     /// Creates a cache.
     /// - Parameters:
@@ -50,6 +63,30 @@ public final class VerifiedTokenCache: Sendable {
         guard let entry = entries.withLock({ $0[token] }) else { return nil }
         guard now >= entry.notBefore, now < entry.usableUntil else { return nil }
         return entry.identity
+    }
+
+    /// `identity(for:now:)` as a caller may keep it (see `isCurrent(_:now:)`).
+    /// - Parameters:
+    ///   - token: The token text.
+    ///   - now: Seconds since 1970 (for tests).
+    public func remembered(for token: String, now: Double = VerifiedTokenCache.now()) -> Remembered? {
+        let found = entries.withLock { entries in
+            entries[token].map { ($0, generation.load(ordering: .acquiring)) }
+        }
+        guard let (entry, generation) = found, now >= entry.notBefore, now < entry.usableUntil else { return nil }
+        return Remembered(
+            identity: entry.identity, notBefore: entry.notBefore, usableUntil: entry.usableUntil,
+            generation: generation)
+    }
+
+    /// Whether `remembered` may still be used: inside its window, and no `removeAll()`
+    /// since it was read. No lock.
+    /// - Parameters:
+    ///   - remembered: What `remembered(for:now:)` gave.
+    ///   - now: Seconds since 1970 (for tests).
+    public func isCurrent(_ remembered: Remembered, now: Double = VerifiedTokenCache.now()) -> Bool {
+        remembered.generation == generation.load(ordering: .acquiring) && now >= remembered.notBefore
+            && now < remembered.usableUntil
     }
 
     /// Remembers a token that just passed full verification.
@@ -75,13 +112,17 @@ public final class VerifiedTokenCache: Sendable {
 
     /// Forgets every token (e.g. after a signing key was withdrawn).
     public func removeAll() {
-        entries.withLock { $0.removeAll() }
+        entries.withLock { entries in
+            entries.removeAll()
+            generation.add(1, ordering: .releasing)
+        }
     }
 
     /// How many tokens are kept.
     public var count: Int { entries.withLock { $0.count } }
 
-    static func now() -> Double {
+    /// Seconds since 1970, the clock of the cache's windows.
+    public static func now() -> Double {
         Date().timeIntervalSince1970
     }
 }

@@ -39,16 +39,27 @@ public struct HTTPRequestMetrics: Sendable {
     ///   - status: The response status code.
     ///   - elapsed: The time until the response head.
     public func record(route: String, method: String, status: Int, elapsed: Duration) {
+        series(route: route, method: method, status: status).record(elapsed)
+    }
+
+    /// The series of one label combination, for a caller that records into the same one
+    /// again and again (it skips the lookup: a lock and a hash of the labels).
+    /// - Parameters: As `record(route:method:status:elapsed:)`.
+    public func series(route: String, method: String, status: Int) -> Series {
         let key = SeriesKey(route: route, method: Self.methodLabel(method), status: status)
-        let series = self.series.withLock { $0[key] } ?? makeSeries(key)
-        series.requests.increment()
-        series.duration.record(elapsed)
+        return self.series.withLock { $0[key] } ?? makeSeries(key)
     }
 
     /// One label combination's counter and histogram.
-    private struct Series: Sendable {
+    public struct Series: Sendable {
         let requests: Counter
         let duration: DurationHistogram
+
+        /// Records one request that took `elapsed` to its response head.
+        public func record(_ elapsed: Duration) {
+            requests.increment()
+            duration.record(elapsed)
+        }
     }
 
     private struct SeriesKey: Hashable, Sendable {

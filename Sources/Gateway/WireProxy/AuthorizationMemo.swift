@@ -1,0 +1,37 @@
+import PlatformCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A client connection's last `Authorization` value whose token the verified-token cache
+/// knew, with what the cache said of it. The connection's next request with the same bytes
+/// skips making the token a string, the cache's lock and the hash of the token — a client
+/// sends the same token on every request. It holds only while
+/// `VerifiedTokenCache.isCurrent` says so: inside the token's window (`nbf`, and `exp` or
+/// the cache's maximum age, whichever is first), and with no key withdrawn since.
+struct AuthorizationMemo {
+    private var value: [UInt8] = []
+    private var remembered: VerifiedTokenCache.Remembered?
+
+    /// The identity remembered for `value`, if `value` is byte for byte the remembered one
+    /// and the cache still vouches for it.
+    func identity(for value: UnsafeRawBufferPointer, cache: VerifiedTokenCache) -> CallerIdentity? {
+        guard let remembered, value.count == self.value.count, let bytes = value.baseAddress else { return nil }
+        let isSame = self.value.withUnsafeBytes { own in
+            own.baseAddress.map { memcmp($0, bytes, value.count) == 0 } ?? false
+        }
+        guard isSame, cache.isCurrent(remembered) else { return nil }
+        return remembered.identity
+    }
+
+    /// Remembers what the cache said of the token in `value`.
+    mutating func remember(_ value: UnsafeRawBufferPointer, _ remembered: VerifiedTokenCache.Remembered) {
+        self.value = Array(value)
+        self.remembered = remembered
+    }
+}

@@ -1,0 +1,64 @@
+/// Writes a head's pieces straight into memory a `ByteBuffer` lends
+/// (`writeWithUnsafeMutableBytes`): one access to the buffer for a whole head instead of
+/// one per piece. A piece that does not fit is dropped and `overflowed` set — the caller's
+/// bound was wrong, and it gives the head up; nothing is written past the memory.
+struct WireHeadWriter {
+    private let memory: UnsafeMutableRawBufferPointer
+    /// The bytes written so far.
+    private(set) var count = 0
+    /// Some piece did not fit (and was dropped).
+    private(set) var overflowed = false
+
+    init(_ memory: UnsafeMutableRawBufferPointer) {
+        self.memory = memory
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !overflowed, bytes.count <= memory.count - count else {
+            overflowed = true
+            return
+        }
+        guard let source = bytes.baseAddress, let destination = memory.baseAddress, !bytes.isEmpty else { return }
+        (destination + count).copyMemory(from: source, byteCount: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A field line, `name: value` and CRLF, of a field read from `bytes`.
+    mutating func append(_ field: WireRequestHead.Field, of bytes: UnsafeRawBufferPointer) {
+        append(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
+        append(": ")
+        append(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
+        append("\r\n")
+    }
+
+    /// A field line the writer sets itself: `name: value` and CRLF.
+    mutating func append(field name: StaticString, _ value: String) {
+        append(name)
+        append(": ")
+        append(value)
+        append("\r\n")
+    }
+
+    /// A non-negative number in decimal.
+    mutating func append(decimal value: Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var remaining = max(0, value)
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0
+            append(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[start...])))
+        }
+    }
+}
