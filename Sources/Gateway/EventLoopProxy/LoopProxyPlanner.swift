@@ -28,16 +28,15 @@ struct LoopProxyPlan {
 struct LoopProxyPlanner: Sendable {
     let routes: RouteTable
     let verifier: TokenVerifier
-    /// The services the proxy can reach (those with a plain `http://` base URL).
-    let targets: [String: UpstreamTarget]
     let maximumBodySize: Int
     /// The route of each of `routes.operations` (by index) the proxy can forward.
     private let loopRoutes: [LoopRoute?]
 
+    /// - Parameter targets: The services the proxy can reach (those with a plain `http://`
+    ///   base URL); a route to any other is left to the router.
     init(routes: RouteTable, verifier: TokenVerifier, targets: [String: UpstreamTarget], maximumBodySize: Int) {
         self.routes = routes
         self.verifier = verifier
-        self.targets = targets
         self.maximumBodySize = maximumBodySize
         self.loopRoutes = routes.operations.map { LoopRoute($0, targets: targets) }
     }

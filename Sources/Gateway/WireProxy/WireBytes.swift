@@ -5,11 +5,32 @@ enum WireBytes {
     static func lowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
         String(unsafeUninitializedCapacity: range.count) { buffer in
             for (offset, index) in range.enumerated() {
-                let byte = bytes[index]
-                buffer[offset] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                buffer[offset] = lowercased(bytes[index])
             }
             return range.count
         }
+    }
+
+    /// Whether the bytes at `range` start with `lowercasePrefix`, ASCII letters in any case
+    /// (`equalsIgnoringCase` when the prefix is as long as the range).
+    static func startsIgnoringCase(
+        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercasePrefix: [UInt8]
+    ) -> Bool {
+        guard range.count >= lowercasePrefix.count else { return false }
+        for (offset, expected) in lowercasePrefix.enumerated()
+        where lowercased(bytes[range.lowerBound + offset]) != expected {
+            return false
+        }
+        return true
+    }
+
+    /// Whether the bytes at `range` are `lowercase`, ASCII letters in any case.
+    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: [UInt8]) -> Bool {
+        range.count == lowercase.count && startsIgnoringCase(bytes, range, lowercase)
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// The bytes of `range` as a string, unchanged.

@@ -13,26 +13,25 @@ struct WireNameTable<Value> {
         self.byLength = byLength
     }
 
+    /// A table of names alone (asked with `contains`).
+    init(_ names: Set<String>) where Value == Void {
+        self.init(Dictionary(uniqueKeysWithValues: names.map { ($0, ()) }))
+    }
+
     /// What the name at `range` of `bytes` means, if it is one of the table's.
     func value(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Value? {
         guard range.count < byLength.count else { return nil }
-        for candidate in byLength[range.count] where Self.equalsIgnoringCase(bytes, range, candidate.name) {
+        for candidate in byLength[range.count] where WireBytes.equalsIgnoringCase(bytes, range, candidate.name) {
             return candidate.value
         }
         return nil
     }
+}
 
-    /// Whether the bytes at `range` are `lowercase` with any ASCII letters in any case.
-    static func equalsIgnoringCase(
-        _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: [UInt8]
-    ) -> Bool {
-        guard range.count == lowercase.count else { return false }
-        for (offset, index) in range.enumerated() {
-            let byte = bytes[index]
-            let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            guard folded == lowercase[offset] else { return false }
-        }
-        return true
+extension WireNameTable where Value == Void {
+    /// Whether the name at `range` of `bytes` is one of the table's.
+    func contains(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        value(bytes, range) != nil
     }
 }
 

@@ -648,7 +648,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// Fields of the upstream's head never passed on: hop-by-hop ones, and those the gateway
     /// sets itself.
     private static let droppedResponseFields = WireNameTable(
-        Dictionary(uniqueKeysWithValues: ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnResponse).map { ($0, ()) }))
+        ProxyHeaders.hopByHop.union(ProxyHeaders.replacedOnResponse))
 
     /// The client's head: the upstream's status line and fields (minus those dropped), the
     /// gateway's `X-Request-Id` and `Date`, and the framing field the body is passed on with
@@ -672,7 +672,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             out.append("\r\n")
             let droppedResponseFields = Self.droppedResponseFields
             for field in head.fields {
-                if droppedResponseFields.value(bytes, field.name) != nil { continue }
+                if droppedResponseFields.contains(bytes, field.name) { continue }
                 if !head.connectionNamed.isEmpty, head.connectionNamed.contains(WireBytes.lowercased(bytes, field.name))
                 {
                     continue

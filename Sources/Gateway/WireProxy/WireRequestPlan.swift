@@ -81,8 +81,7 @@ extension LoopProxyPlanner {
                 authorization = field.value
                 passedOn |= 1 << position
             case nil:
-                let prefix = field.name.lowerBound..<min(field.name.upperBound, field.name.lowerBound + 7)
-                if WireNameTable<Void>.equalsIgnoringCase(bytes, prefix, Self.userFieldPrefix) { continue }
+                if WireBytes.startsIgnoringCase(bytes, field.name, Self.userFieldPrefix) { continue }
                 passedOn |= 1 << position
             }
         }

@@ -24,11 +24,15 @@ public struct RouteTable: Sendable {
     /// One path template with the operations on it, by method.
     private struct Entry: Sendable {
         let path: PathTemplate
-        var operations: [HTTPRequest.Method: ContractOperation]
-        var methods: [HTTPRequest.Method]
-        /// Each method's operation as its index in `RouteTable.operations` (a few entries,
-        /// scanned: no hashing on the hot path).
+        /// Each method's operation as its index in `RouteTable.operations`, in document
+        /// order (a few entries, scanned: no hashing on the hot path).
         var indices: [(method: HTTPRequest.Method, index: Int)]
+
+        var methods: [HTTPRequest.Method] { indices.map(\.method) }
+
+        func index(of method: HTTPRequest.Method) -> Int? {
+            indices.first { $0.method == method }?.index
+        }
     }
 
     /// The operations, in document order.
@@ -46,17 +50,12 @@ public struct RouteTable: Sendable {
         var indexByTemplate: [[PathTemplate.Segment]: Int] = [:]
         for (position, operation) in operations.enumerated() {
             if let index = indexByTemplate[operation.path.segments] {
-                if entries[index].operations[operation.method] == nil {
-                    entries[index].operations[operation.method] = operation
-                    entries[index].methods.append(operation.method)
+                if entries[index].index(of: operation.method) == nil {
                     entries[index].indices.append((operation.method, position))
                 }
             } else {
                 indexByTemplate[operation.path.segments] = entries.count
-                entries.append(
-                    Entry(
-                        path: operation.path, operations: [operation.method: operation], methods: [operation.method],
-                        indices: [(operation.method, position)]))
+                entries.append(Entry(path: operation.path, indices: [(operation.method, position)]))
             }
         }
         var grouped: [Int: [Entry]] = [:]
@@ -89,8 +88,8 @@ public struct RouteTable: Sendable {
         guard let candidates = entriesBySegmentCount[parts.count] else { return .notFound }
         for entry in candidates {
             guard let parameters = entry.path.match(parts) else { continue }
-            if let operation = entry.operations[method] {
-                return .matched(operation, pathParameters: parameters)
+            if let index = entry.index(of: method) {
+                return .matched(operations[index], pathParameters: parameters)
             }
             return .methodNotAllowed(path: entry.path, allowed: entry.methods)
         }
@@ -133,7 +132,7 @@ public struct RouteTable: Sendable {
             guard let candidates = entriesBySegmentCount[count] else { return nil }
             let parts = UnsafeBufferPointer(rebasing: segments[..<count])
             for entry in candidates where entry.path.fits(target, segments: parts) {
-                return entry.indices.first { $0.method == method }?.index
+                return entry.index(of: method)
             }
             return nil
         }

@@ -60,9 +60,7 @@ public final class VerifiedTokenCache: Sendable {
     ///   - token: The token text.
     ///   - now: Seconds since 1970 (for tests).
     func identity(for token: String, now: Double = VerifiedTokenCache.now()) -> CallerIdentity? {
-        guard let entry = entries.withLock({ $0[token] }) else { return nil }
-        guard now >= entry.notBefore, now < entry.usableUntil else { return nil }
-        return entry.identity
+        remembered(for: token, now: now)?.identity
     }
 
     /// `identity(for:now:)` as a caller may keep it (see `isCurrent(_:now:)`).
