@@ -110,6 +110,33 @@ import Testing
         #expect(matched >= contract.operations.count * 2)
     }
 
+    /// Templates that start with a parameter or share a first letter: the byte-level match,
+    /// which sorts templates by the first byte of the path, must find the same operation.
+    @Test func theByteLevelMatchAgreesOnTemplatesThatStartWithAParameter() throws {
+        let templates = ["/{tenant}/x", "/a/x", "/ab/x", "/a/{id}", "/{tenant}/{id}", "/", "/é/x"]
+        let operations = try templates.enumerated().map { position, template in
+            ContractOperation(
+                operationID: "op\(position)", method: .get, path: try PathTemplate(template), tag: "t", service: "s",
+                access: .public)
+        }
+        let table = RouteTable(operations: operations)
+        let paths = [
+            "/a/x", "/ab/x", "/b/x", "/a/y", "/abc/x", "/A/x", "/", "/a", "/%C3%A9/x", "/~/x", "/a/x/", "//a//x",
+        ]
+        for path in paths {
+            let expected: String? =
+                if case .matched(let operation, _) = table.match(method: .get, path: path) {
+                    operation.operationID
+                } else {
+                    nil
+                }
+            #expect(table.matchedOperation(method: .get, target: path)?.operationID == expected, "\(path)")
+        }
+        #expect(table.matchedOperation(method: .get, target: "/b/x")?.operationID == "op0")
+        #expect(table.matchedOperation(method: .get, target: "/a/x")?.operationID == "op1")
+        #expect(table.matchedOperation(method: .get, target: "/a/y")?.operationID == "op3")
+    }
+
     @Test func queryStringAndTrailingSlashDoNotChangeTheRoute() {
         guard case .matched(let operation, _) = table.match(method: .get, path: "/events/?status=ACTIVE&limit=5")
         else {

@@ -89,6 +89,17 @@ final class StubUpstream: Sendable {
                     }
                     try await writer.finish(nil)
                 })
+        case "lengthInParts":
+            // A declared length, its body sent in two parts a moment apart: the proxy reads
+            // the head (and the first part) before the rest is there.
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain"],
+                body: ResponseBody(contentLength: Self.partsBody.utf8.count) { writer in
+                    try await writer.write(ByteBuffer(string: "first,"))
+                    try await Task.sleep(for: .milliseconds(50))
+                    try await writer.write(ByteBuffer(string: "second"))
+                    try await writer.finish(nil)
+                })
         case "slow":
             try await Task.sleep(for: .seconds(1))
             return Self.json(.ok, #"{"slow":true}"#)
@@ -105,6 +116,9 @@ final class StubUpstream: Sendable {
             return Self.json(.ok, String(decoding: data, as: UTF8.self))
         }
     }
+
+    /// What `lengthInParts` answers, whole.
+    static let partsBody = "first,second"
 
     private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
         Response(

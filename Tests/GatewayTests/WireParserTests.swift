@@ -218,7 +218,54 @@ import Testing
         }
     }
 
+    @Test func theFirstByteOutsideVisibleASCIIIsFoundInAWord() {
+        var random = SplitMix64(seed: 9)
+        let invisible = Array(UInt8(0)...0x20) + Array(UInt8(0x7F)...0xFF)
+        for position in 0..<8 {
+            for byte in invisible {
+                var word = [UInt8](repeating: 0, count: 8)
+                for index in 0..<8 {
+                    // Visible before the position; anything at all after it.
+                    word[index] =
+                        index < position ? UInt8(0x21 + random.next() % 94) : UInt8(truncatingIfNeeded: random.next())
+                }
+                word[position] = byte
+                let found = word.withUnsafeBytes {
+                    WireFieldLine.invisibleBytes(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)))
+                }
+                #expect(found != 0 && found.trailingZeroBitCount / 8 == position, "\(word)")
+            }
+        }
+        let visible = Array("Bearer.e".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        #expect(WireFieldLine.invisibleBytes(visible) == 0)
+    }
+
     // MARK: Head writing
+
+    @Test func fieldLinesAreCopiedAsTheyCameOrRebuiltTheSameWay() {
+        let cases: [(line: String, strict: Bool, written: String)] = [
+            ("Accept: */*\r\n", true, "Accept: */*\r\n"),
+            ("Accept:*/*\r\n", true, "Accept: */*\r\n"),
+            ("Accept: \t */*\r\n", true, "Accept: */*\r\n"),
+            ("X-Empty:\r\n", true, "X-Empty: \r\n"),
+            ("X-Empty: \r\n", true, "X-Empty: \r\n"),
+            ("Server: a b \t\r\n", false, "Server: a b\r\n"),
+        ]
+        for (line, strict, written) in cases {
+            let bytes = Array(line.utf8)
+            var memory = [UInt8](repeating: 0, count: 64)
+            let count = bytes.withUnsafeBytes { head -> Int? in
+                guard case .field(let field, _) = WireFieldLine.read(head, at: 0, strict: strict) else { return nil }
+                return memory.withUnsafeMutableBytes { memory in
+                    var out = WireHeadWriter(memory)
+                    out.append(field, of: head)
+                    return out.count
+                }
+            }
+            #expect(
+                count.map { String(decoding: memory[0..<$0], as: UTF8.self) } == written, "\(line.debugDescription)")
+        }
+    }
 
     @Test func aHeadWriterNeverWritesPastItsMemoryAndSaysWhenAPieceDidNotFit() {
         var memory = [UInt8](repeating: 0xEE, count: 16)

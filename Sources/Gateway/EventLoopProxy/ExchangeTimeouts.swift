@@ -4,6 +4,9 @@ import NIOCore
 protocol TimedExchangeOwner: AnyObject {
     /// Fails the exchange with 504 if it is overdue at `now`; unwatches when it is over.
     func timeOutExchange(ifOverdueAt now: NIODeadline)
+    /// Where `ExchangeTimeouts` keeps the handler while it is watched (`nil` otherwise);
+    /// set by the registry only.
+    var watchSlot: Int? { get set }
 }
 
 /// The read timeouts and deadlines of one event loop's proxied exchanges, checked by one
@@ -13,7 +16,9 @@ protocol TimedExchangeOwner: AnyObject {
 final class ExchangeTimeouts {
     let eventLoop: any EventLoop
     let interval: TimeAmount
-    private var watched: [ObjectIdentifier: any TimedExchangeOwner] = [:]
+    /// The watched handlers; each knows its position (`watchSlot`), so watching and
+    /// unwatching are a few stores, with no hashing on a request's path.
+    private var watched: [any TimedExchangeOwner] = []
     private var isSweeping = false
 
     init(eventLoop: any EventLoop, interval: TimeAmount) {
@@ -23,14 +28,24 @@ final class ExchangeTimeouts {
 
     /// Checks `handler`'s exchange on every sweep until `unwatch`.
     func watch(_ handler: any TimedExchangeOwner) {
-        watched[ObjectIdentifier(handler)] = handler
+        if handler.watchSlot == nil {
+            handler.watchSlot = watched.count
+            watched.append(handler)
+        }
         guard !isSweeping else { return }
         isSweeping = true
         scheduleSweep()
     }
 
     func unwatch(_ handler: any TimedExchangeOwner) {
-        watched[ObjectIdentifier(handler)] = nil
+        guard let slot = handler.watchSlot else { return }
+        handler.watchSlot = nil
+        // The last handler takes the freed slot.
+        let last = watched.removeLast()
+        if slot < watched.count {
+            watched[slot] = last
+            last.watchSlot = slot
+        }
     }
 
     private func scheduleSweep() {
@@ -41,8 +56,8 @@ final class ExchangeTimeouts {
 
     private func sweep() {
         let now = NIODeadline.now()
-        // Timing out unwatches, so look at a copy.
-        for handler in Array(watched.values) {
+        // Timing out unwatches: the loop goes over the handlers watched when it began.
+        for handler in watched {
             handler.timeOutExchange(ifOverdueAt: now)
         }
         if watched.isEmpty {

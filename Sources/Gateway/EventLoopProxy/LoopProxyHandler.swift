@@ -444,6 +444,9 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
         queued.removeAll()
     }
 
+    /// Its place in `ExchangeTimeouts` while watched.
+    var watchSlot: Int?
+
     /// Called by `ExchangeTimeouts`: a 504 when the upstream has been silent for the read
     /// timeout since the request was sent, or the exchange has run past its deadline.
     func timeOutExchange(ifOverdueAt now: NIODeadline) {

@@ -13,6 +13,8 @@ final class LoopRoute: Sendable {
     let method: HTTPRequest.Method
     /// Who may call it (`x-roles`).
     let access: AccessRequirement
+    /// `access` as a mask: the roles any of which lets a caller in, `nil` for a public route.
+    let permittedRoles: RoleMask?
 
     /// The route of `operation`, or `nil` when the proxy cannot forward it (no service, or a
     /// service without a plain `http://` target).
@@ -23,5 +25,10 @@ final class LoopRoute: Sendable {
         self.template = operation.path.template
         self.method = operation.method
         self.access = operation.access
+        if case .anyOf(let roles) = operation.access {
+            self.permittedRoles = RoleMask(roles)
+        } else {
+            self.permittedRoles = nil
+        }
     }
 }

@@ -17,21 +17,25 @@ import PlatformCore
 struct AuthorizationMemo {
     private var value: [UInt8] = []
     private var remembered: VerifiedTokenCache.Remembered?
+    private var roles = RoleMask([])
 
-    /// The identity remembered for `value`, if `value` is byte for byte the remembered one
-    /// and the cache still vouches for it.
-    func identity(for value: UnsafeRawBufferPointer, cache: VerifiedTokenCache) -> CallerIdentity? {
+    /// The roles remembered for `value`, if `value` is byte for byte the remembered one and
+    /// the cache still vouches for it.
+    func roles(for value: UnsafeRawBufferPointer, cache: VerifiedTokenCache) -> RoleMask? {
         guard let remembered, value.count == self.value.count, let bytes = value.baseAddress else { return nil }
         let isSame = self.value.withUnsafeBytes { own in
             own.baseAddress.map { memcmp($0, bytes, value.count) == 0 } ?? false
         }
         guard isSame, cache.isCurrent(remembered) else { return nil }
-        return remembered.identity
+        return roles
     }
 
     /// Remembers what the cache said of the token in `value`.
-    mutating func remember(_ value: UnsafeRawBufferPointer, _ remembered: VerifiedTokenCache.Remembered) {
+    /// - Returns: The token's roles.
+    mutating func remember(_ value: UnsafeRawBufferPointer, _ remembered: VerifiedTokenCache.Remembered) -> RoleMask {
         self.value = Array(value)
         self.remembered = remembered
+        roles = RoleMask(remembered.identity.roles)
+        return roles
     }
 }

@@ -33,14 +33,20 @@ enum WireFieldLine {
         while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
         let valueStart = index
         var valueEnd = index
-        while index < bytes.count {
-            // Eight bytes at a time where all are visible ASCII (most of a token), which both
-            // rules take; else one byte.
-            if index + 8 <= bytes.count, isVisibleASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index += 8
-                valueEnd = index
-                continue
+        while true {
+            // Visible ASCII (most of a token), which both rules take, is skipped eight bytes at
+            // a time, up to the first byte that is not; that one is looked at alone.
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let invisible = invisibleBytes(word)
+                let visible = invisible == 0 ? 8 : invisible.trailingZeroBitCount / 8
+                if visible > 0 {
+                    index += visible
+                    valueEnd = index
+                }
+                if visible < 8 { break }
             }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\r") { break }
             let allowed = byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte != 0x7F && (!strict || byte < 0x80))
@@ -56,11 +62,18 @@ enum WireFieldLine {
     /// Whether all eight bytes of `word` are in 0x21...0x7E (no space, control, DEL or
     /// obs-text): no byte below 0x21, and none above 0x7E.
     static func isVisibleASCII(_ word: UInt64) -> Bool {
+        invisibleBytes(word) == 0
+    }
+
+    /// Nonzero when some byte of `word` is below 0x21 or above 0x7E. Its lowest set bit is
+    /// in the first such byte (in memory order, `word` read little-endian): borrows and
+    /// carries run only upwards from a byte that is one, so the bytes below it are exact.
+    static func invisibleBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let hasByteBelow0x21 = (word &- ones &* 0x21) & ~word & highBits
         let hasByteAbove0x7E = ((word &+ ones) | word) & highBits
-        return hasByteBelow0x21 | hasByteAbove0x7E == 0
+        return hasByteBelow0x21 | hasByteAbove0x7E
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

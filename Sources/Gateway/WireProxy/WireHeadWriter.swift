@@ -27,24 +27,35 @@ struct WireHeadWriter {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func append(_ text: String) {
+    /// A string's UTF-8. (Not an overload of `append(_:)`: a literal would pick this one,
+    /// with a retain and a check of its storage, over `StaticString`.)
+    mutating func append(string text: String) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    /// A field line, `name: value` and CRLF, of a field read from `bytes`.
+    /// A field line, `name: value` and CRLF, of a field read from `bytes`: the line as it
+    /// came when it is already written so (one space after the colon, nothing after the
+    /// value), else rebuilt.
     mutating func append(_ field: WireRequestHead.Field, of bytes: UnsafeRawBufferPointer) {
+        let colon = field.name.upperBound
+        let isCanonical =
+            field.value.lowerBound == colon + 2 && bytes[colon + 1] == UInt8(ascii: " ")
+            && bytes[field.value.upperBound] == UInt8(ascii: "\r")
+        if isCanonical {
+            append(UnsafeRawBufferPointer(rebasing: bytes[field.name.lowerBound..<(field.value.upperBound + 2)]))
+            return
+        }
         append(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
         append(": ")
         append(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
         append("\r\n")
     }
 
-    /// A field line the writer sets itself: `name: value` and CRLF.
-    mutating func append(field name: StaticString, _ value: String) {
-        append(name)
-        append(": ")
-        append(value)
+    /// A field line the writer sets itself: `name` (with its `: `), the value, CRLF.
+    mutating func append(field nameAndColon: StaticString, _ value: String) {
+        append(nameAndColon)
+        append(string: value)
         append("\r\n")
     }
 

@@ -484,15 +484,29 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     private func beginAnswer(_ head: WireResponseHead, of exchange: Exchange, context: ChannelHandlerContext) {
+        // A buffered body already read goes out in the head's buffer: one write, not two.
+        var bodyInHand = 0
+        if case .length(let length) = head.framing, length <= UpstreamProxy.bufferedResponseLimit,
+            exchange.received.readableBytes - head.length >= length
+        {
+            bodyInHand = length
+        }
         let written = exchange.received.withUnsafeReadableBytes { bytes in
-            self.clientHead(head, bytes: bytes, requestID: exchange.plan.requestID, context: context)
+            self.clientHead(
+                head, bytes: bytes, requestID: exchange.plan.requestID,
+                body: head.length..<(head.length + bodyInHand), context: context)
         }
         guard let clientHead = written else {
             return fail(exchange, code: .upstreamUnavailable, cause: WireProxyFailure.malformedAnswer)
         }
-        exchange.received.moveReaderIndex(forwardBy: head.length)
+        exchange.received.moveReaderIndex(forwardBy: head.length + bodyInHand)
         switch head.framing {
         case .none:
+            context.write(wrapOutboundOut(clientHead), promise: nil)
+            complete(
+                exchange, status: head.status,
+                reusingConnection: head.keepsAlive && exchange.received.readableBytes == 0, context: context)
+        case .length(let length) where length == bodyInHand:
             context.write(wrapOutboundOut(clientHead), promise: nil)
             complete(
                 exchange, status: head.status,
@@ -629,6 +643,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         }
     }
 
+    /// Its place in `ExchangeTimeouts` while watched.
+    var watchSlot: Int?
+
     /// Called by `ExchangeTimeouts`: a 504 when the upstream has been silent for the read
     /// timeout since the request was sent, or the exchange has run past its deadline.
     func timeOutExchange(ifOverdueAt now: NIODeadline) {
@@ -653,14 +670,16 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// The client's head: the upstream's status line and fields (minus those dropped), the
     /// gateway's `X-Request-Id` and `Date`, and the framing field the body is passed on with
     /// (as the upstream framed it; a close-delimited body says `Connection: close`).
+    /// - Parameter body: Bytes of `bytes` written after the head (a whole buffered body).
     private func clientHead(
-        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, context: ChannelHandlerContext
+        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, body: Range<Int>,
+        context: ChannelHandlerContext
     ) -> ByteBuffer? {
         let date = pools.date.current
         let closes = closesAfterAnswer || head.framing == .untilClose
         // The upstream's status line and fields (at most its head's length, plus the space
         // after each name's colon), and these.
-        let bound = head.length + head.fields.count + requestID.utf8.count + date.utf8.count + 128
+        let bound = head.length + head.fields.count + requestID.utf8.count + date.utf8.count + 128 + body.count
         var isComplete = false
         var buffer = context.channel.allocator.buffer(capacity: bound)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
@@ -679,8 +698,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 }
                 out.append(field, of: bytes)
             }
-            out.append(field: "X-Request-Id", requestID)
-            out.append(field: "Date", date)
+            out.append(field: "X-Request-Id: ", requestID)
+            out.append(field: "Date: ", date)
             switch head.framing {
             case .none, .untilClose: break
             case .length(let length):
@@ -694,6 +713,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 out.append("Connection: close\r\n")
             }
             out.append("\r\n")
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[body]))
             isComplete = !out.overflowed
             return isComplete ? out.count : 0
         }

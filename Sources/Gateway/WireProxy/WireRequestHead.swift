@@ -40,6 +40,9 @@ struct WireRequestHead: Equatable {
     /// The head's length in bytes, the final empty line included: the body starts here.
     let length: Int
 
+    /// The request line's length, its CRLF included (`method SP target SP HTTP/1.1 CRLF`).
+    var requestLineLength: Int { target.upperBound + Self.version.count }
+
     /// The longest head taken (NIO's parser allows 80 KiB; longer heads are its job).
     static let maximumLength = 16 * 1024
     /// The most header lines taken.
@@ -62,12 +65,14 @@ struct WireRequestHead: Equatable {
         // Request line: the method and its space.
         var matched: (count: Int, method: HTTPRequest.Method)?
         var couldStillMatch = false
+        // No method is a prefix of another: the first equal one is the one.
         for candidate in methods {
             switch compare(bytes, at: 0, with: candidate.bytes) {
             case .equal: matched = (candidate.bytes.count, candidate.method)
             case .prefix: couldStillMatch = true
             case .different: continue
             }
+            if matched != nil { break }
         }
         guard let (methodLength, method) = matched else { return couldStillMatch ? .incomplete : .refused }
 

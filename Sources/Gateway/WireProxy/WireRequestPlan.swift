@@ -85,26 +85,26 @@ extension LoopProxyPlanner {
                 passedOn |= 1 << position
             }
         }
-        if case .anyOf = route.access {
+        // `route.access.decision(for:)` is `.allowed`, decided on role masks.
+        if let permittedRoles = route.permittedRoles {
             guard let authorization else { return .leave }
             let value = UnsafeRawBufferPointer(rebasing: bytes[authorization])
-            let identity: CallerIdentity
-            if let cache = verifier.cache, let known = memo.identity(for: value, cache: cache) {
-                identity = known
+            let roles: RoleMask
+            if let cache = verifier.cache, let known = memo.roles(for: value, cache: cache) {
+                roles = known
             } else {
                 guard let token = BearerToken.parse(WireBytes.string(bytes, authorization)) else { return .leave }
                 if verifier.cache != nil {
                     guard let remembered = verifier.remembered(token) else {
                         return mayVerify ? .verifyFirst(token: token) : .leave
                     }
-                    memo.remember(value, remembered)
-                    identity = remembered.identity
+                    roles = memo.remember(value, remembered)
                 } else {
                     guard let verified = verifier.identityWithoutSuspending(token) else { return .leave }
-                    identity = verified
+                    roles = RoleMask(verified.roles)
                 }
             }
-            guard route.access.decision(for: identity) == .allowed else { return .leave }
+            guard roles.overlaps(permittedRoles) else { return .leave }
         }
 
         let clientRequestID = requestIDs.count == 1 ? WireBytes.string(bytes, requestIDs[0]) : nil
@@ -114,21 +114,20 @@ extension LoopProxyPlanner {
         let bound =
             head.length + upstream.pathPrefix.utf8.count + upstream.authority.utf8.count + requestID.utf8.count
             + (clientAddress?.utf8.count ?? 0) + 256
-        let method = head.method
+        let targetStart = head.target.lowerBound
         let fields = head.fields
         var upstreamHead = allocator.buffer(capacity: bound)
         var complete = false
         upstreamHead.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
             var out = WireHeadWriter(memory)
-            out.append(method.rawValue)
-            out.append(" ")
-            out.append(upstream.pathPrefix)
-            out.append(target)
-            out.append(" HTTP/1.1\r\n")
+            // The client's request line, with the upstream's path prefix before the target.
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[..<targetStart]))
+            out.append(string: upstream.pathPrefix)
+            out.append(UnsafeRawBufferPointer(rebasing: bytes[targetStart..<head.requestLineLength]))
             for (position, field) in fields.enumerated() where passedOn & (1 << position) != 0 {
                 out.append(field, of: bytes)
             }
-            out.append(field: "X-Request-Id", requestID)
+            out.append(field: "X-Request-Id: ", requestID)
             if !forwardedFor.isEmpty || clientAddress != nil {
                 out.append("X-Forwarded-For: ")
                 for (position, value) in forwardedFor.enumerated() {
@@ -137,11 +136,11 @@ extension LoopProxyPlanner {
                 }
                 if let clientAddress {
                     if !forwardedFor.isEmpty { out.append(", ") }
-                    out.append(clientAddress)
+                    out.append(string: clientAddress)
                 }
                 out.append("\r\n")
             }
-            out.append(field: "Host", upstream.authority)
+            out.append(field: "Host: ", upstream.authority)
             if let contentLength {
                 out.append("Content-Length: ")
                 out.append(decimal: contentLength)

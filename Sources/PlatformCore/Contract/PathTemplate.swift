@@ -59,20 +59,6 @@ public struct PathTemplate: Sendable, Hashable, CustomStringConvertible {
         return parameters
     }
 
-    /// Whether the raw segments `segments` of `bytes` fit this template: each literal
-    /// segment byte for byte (the same as `match(_:)` for ASCII paths).
-    func fits(_ bytes: UnsafeRawBufferPointer, segments parts: UnsafeBufferPointer<Range<Int>>) -> Bool {
-        guard parts.count == segments.count else { return false }
-        for (segment, range) in zip(segments, parts) {
-            if case .literal(let literal) = segment,
-                !literal.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: bytes[range]))
-            {
-                return false
-            }
-        }
-        return true
-    }
-
     /// Whether this template is more specific than `other` of the same length: at the first
     /// segment where they differ in kind, a literal beats a parameter (`/claims/me` before
     /// `/claims/{id}`).

@@ -27,18 +27,56 @@ public struct RouteTable: Sendable {
         /// Each method's operation as its index in `RouteTable.operations`, in document
         /// order (a few entries, scanned: no hashing on the hot path).
         var indices: [(method: HTTPRequest.Method, index: Int)]
+        /// The literal segments' bytes back to back, for matching raw targets...
+        let literalBytes: [UInt8]
+        /// ...and where each segment's literal lies in them (`nil` for a parameter).
+        let literalRanges: [Range<Int>?]
+
+        init(path: PathTemplate, indices: [(method: HTTPRequest.Method, index: Int)]) {
+            self.path = path
+            self.indices = indices
+            var bytes: [UInt8] = []
+            literalRanges = path.segments.map { segment in
+                guard case .literal(let literal) = segment else { return nil }
+                let start = bytes.count
+                bytes.append(contentsOf: literal.utf8)
+                return start..<bytes.count
+            }
+            literalBytes = bytes
+        }
 
         var methods: [HTTPRequest.Method] { indices.map(\.method) }
 
         func index(of method: HTTPRequest.Method) -> Int? {
             indices.first { $0.method == method }?.index
         }
+
+        /// Whether the raw segments `parts` of `bytes` fit the template: each literal segment
+        /// byte for byte (the same as `PathTemplate.match(_:)` for ASCII paths).
+        func fits(_ bytes: UnsafeRawBufferPointer, segments parts: UnsafeBufferPointer<Range<Int>>) -> Bool {
+            guard parts.count == literalRanges.count else { return false }
+            return literalBytes.withUnsafeBytes { literals in
+                for (literal, part) in zip(literalRanges, parts) {
+                    guard let literal else { continue }
+                    guard literal.count == part.count else { return false }
+                    for offset in 0..<part.count
+                    where literals[literal.lowerBound + offset] != bytes[part.lowerBound + offset] {
+                        return false
+                    }
+                }
+                return true
+            }
+        }
     }
 
     /// The operations, in document order.
     public let operations: [ContractOperation]
-    /// Entries by segment count, most specific first.
-    private let entriesBySegmentCount: [Int: [Entry]]
+    /// Entries by segment count (the array's index), most specific first.
+    private let entriesBySegmentCount: [[Entry]]
+    /// The same, for the byte-level match, by segment count and then by the first byte of
+    /// the path's first segment (below 128): a template whose first segment is a parameter is
+    /// in every bucket of its count, one with a literal only in its literal's.
+    private let entriesByFirstByte: [[[Entry]]]
     /// The most segments any template has.
     private let longestTemplate: Int
 
@@ -71,8 +109,18 @@ public struct RouteTable: Sendable {
             }
             grouped[count] = sorted
         }
-        entriesBySegmentCount = grouped
         longestTemplate = grouped.keys.max() ?? 0
+        entriesBySegmentCount = (0...longestTemplate).map { grouped[$0] ?? [] }
+        entriesByFirstByte = entriesBySegmentCount.map { entries in
+            (0..<128).map { byte in
+                entries.filter { entry in
+                    guard let first = entry.literalRanges.first, let literal = first, !literal.isEmpty else {
+                        return true
+                    }
+                    return entry.literalBytes[literal.lowerBound] == byte
+                }
+            }
+        }
     }
 
     /// Matches a request.
@@ -85,8 +133,8 @@ public struct RouteTable: Sendable {
         let pathOnly = path[..<(path.utf8.firstIndex(of: UInt8(ascii: "?")) ?? path.endIndex)]
         let parts = pathOnly.split(separator: "/", omittingEmptySubsequences: true)
         if parts.contains(where: { $0 == "." || $0 == ".." }) { return .notFound }
-        guard let candidates = entriesBySegmentCount[parts.count] else { return .notFound }
-        for entry in candidates {
+        guard parts.count <= longestTemplate else { return .notFound }
+        for entry in entriesBySegmentCount[parts.count] {
             guard let parameters = entry.path.match(parts) else { continue }
             if let index = entry.index(of: method) {
                 return .matched(operations[index], pathParameters: parameters)
@@ -129,9 +177,10 @@ public struct RouteTable: Sendable {
                 segments.initializeElement(at: count, to: start..<index)
                 count += 1
             }
-            guard let candidates = entriesBySegmentCount[count] else { return nil }
             let parts = UnsafeBufferPointer(rebasing: segments[..<count])
-            for entry in candidates where entry.path.fits(target, segments: parts) {
+            let firstByte = count > 0 ? Int(target[parts[0].lowerBound]) : 128
+            let candidates = firstByte < 128 ? entriesByFirstByte[count][firstByte] : entriesBySegmentCount[count]
+            for entry in candidates where entry.fits(target, segments: parts) {
                 return entry.index(of: method)
             }
             return nil
