@@ -71,10 +71,10 @@ struct LoopProxyPlanner: Sendable {
         guard let route = pathBytes.withUTF8({ self.route(method: request.method, target: UnsafeRawBufferPointer($0)) })
         else { return nil }
         let upstream = route.upstream
-        if case .anyOf = route.access {
+        if let permittedRoles = route.permittedRoles {
             guard let header = decisive.authorization, let token = BearerToken.parse(header),
                 let identity = verifier.identityWithoutSuspending(token),
-                route.access.decision(for: identity) == .allowed
+                RoleMask(identity.roles).overlaps(permittedRoles)
             else { return nil }
         }
 

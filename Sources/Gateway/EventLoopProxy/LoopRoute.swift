@@ -11,9 +11,8 @@ final class LoopRoute: Sendable {
     /// The route template, for the request metrics.
     let template: String
     let method: HTTPRequest.Method
-    /// Who may call it (`x-roles`).
-    let access: AccessRequirement
-    /// `access` as a mask: the roles any of which lets a caller in, `nil` for a public route.
+    /// Who may call it (`x-roles`) as a mask: the roles any of which lets a caller in
+    /// (`AccessRequirement.anyOf`), `nil` for a public route.
     let permittedRoles: RoleMask?
 
     /// The route of `operation`, or `nil` when the proxy cannot forward it (no service, or a
@@ -24,7 +23,6 @@ final class LoopRoute: Sendable {
         self.upstream = upstream
         self.template = operation.path.template
         self.method = operation.method
-        self.access = operation.access
         if case .anyOf(let roles) = operation.access {
             self.permittedRoles = RoleMask(roles)
         } else {

@@ -1,7 +1,7 @@
 import PlatformCore
 
-/// A set of roles as one bit each, for the byte-level path's role check: one AND instead of
-/// hashing roles into a `Set` on every request.
+/// A set of roles as one bit each, for the event-loop proxy's role check (both its paths):
+/// one AND instead of hashing roles into a `Set` on every request.
 struct RoleMask: Equatable {
     private let bits: UInt8
 

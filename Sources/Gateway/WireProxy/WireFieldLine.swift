@@ -59,13 +59,8 @@ enum WireFieldLine {
         return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
     }
 
-    /// Whether all eight bytes of `word` are in 0x21...0x7E (no space, control, DEL or
-    /// obs-text): no byte below 0x21, and none above 0x7E.
-    static func isVisibleASCII(_ word: UInt64) -> Bool {
-        invisibleBytes(word) == 0
-    }
-
-    /// Nonzero when some byte of `word` is below 0x21 or above 0x7E. Its lowest set bit is
+    /// Nonzero when some byte of `word` is below 0x21 or above 0x7E (a space, control, DEL or
+    /// obs-text); zero when all eight are visible ASCII. Its lowest set bit is
     /// in the first such byte (in memory order, `word` read little-endian): borrows and
     /// carries run only upwards from a byte that is one, so the bytes below it are exact.
     static func invisibleBytes(_ word: UInt64) -> UInt64 {

@@ -501,12 +501,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         }
         exchange.received.moveReaderIndex(forwardBy: head.length + bodyInHand)
         switch head.framing {
-        case .none:
-            context.write(wrapOutboundOut(clientHead), promise: nil)
-            complete(
-                exchange, status: head.status,
-                reusingConnection: head.keepsAlive && exchange.received.readableBytes == 0, context: context)
-        case .length(let length) where length == bodyInHand:
+        case .none, .length(bodyInHand):  // no body, or all of it written with the head
             context.write(wrapOutboundOut(clientHead), promise: nil)
             complete(
                 exchange, status: head.status,

@@ -85,7 +85,7 @@ extension LoopProxyPlanner {
                 passedOn |= 1 << position
             }
         }
-        // `route.access.decision(for:)` is `.allowed`, decided on role masks.
+        // `AccessRequirement.decision(for:)` is `.allowed`, decided on role masks.
         if let permittedRoles = route.permittedRoles {
             guard let authorization else { return .leave }
             let value = UnsafeRawBufferPointer(rebasing: bytes[authorization])
