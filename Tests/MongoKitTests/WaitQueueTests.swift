@@ -40,6 +40,17 @@ import Testing
         return iterator
     }
 
+    /// Waits (at most 20 s) until the pool's one connection is free again. A dropped cursor
+    /// gives it back from the thread pool after a `killCursors` round trip, which can take
+    /// longer than a short `waitQueueTimeout` on a loaded machine.
+    static func waitForTheConnection(of collection: MongoCollection<BSONDocument>) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while collection.pool.freeConnections < 1 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(collection.pool.freeConnections == 1, "the dropped cursor never gave its connection back")
+    }
+
     @Test(.timeLimit(.minutes(1))) func anOperationThatCannotGetAConnectionInTimeFailsWithTimeout() async throws {
         try await Self.withOneConnection(waitQueueTimeout: .milliseconds(200)) { collection in
             var held: MongoCursor<BSONDocument>.Iterator? = try await Self.holdTheConnection(collection)
@@ -50,7 +61,8 @@ import Testing
                 return message.contains("no MongoDB connection")
             }
             #expect(held != nil)
-            held = nil  // the connection goes back
+            held = nil  // the connection goes back, once the cursor is killed on the server
+            try await Self.waitForTheConnection(of: collection)
             // The timed-out wait took no permit with it: the connection is usable again.
             #expect(try await collection.countDocuments() == 20)
         }

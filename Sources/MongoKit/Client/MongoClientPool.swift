@@ -148,6 +148,11 @@ public final class MongoClientPool: Service,
         permits.release()
     }
 
+    /// Connections no operation or cursor holds right now.
+    var freeConnections: Int {
+        permits.availablePermits
+    }
+
     /// Pops a client on a thread-pool thread; call only while holding a permit.
     func popClient() -> OpaquePointer {
         // Holding a permit means fewer than maxPoolSize clients are out, so this returns

@@ -54,6 +54,11 @@ final class PermitGate: Sendable {
         }
     }
 
+    /// Permits free right now (none is free while anyone waits).
+    var availablePermits: Int {
+        state.withLock { $0.available }
+    }
+
     private func takeAtOnce() -> Bool {
         state.withLock { state in
             guard state.available > 0, state.waiters.isEmpty else { return false }
