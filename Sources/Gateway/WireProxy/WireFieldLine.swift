@@ -34,11 +34,17 @@ enum WireFieldLine {
         let valueStart = index
         var valueEnd = index
         while true {
-            // Visible ASCII (most of a token), which both rules take, is skipped eight bytes at
-            // a time, up to the first byte that is not; that one is looked at alone.
+            // Visible ASCII (most of a token), which both rules take, is skipped sixteen and
+            // then eight bytes at a time, up to the first byte that is not; that one is looked
+            // at alone.
+            while index + 16 <= bytes.count,
+                invisibleBytes(word(bytes, at: index)) | invisibleBytes(word(bytes, at: index + 8)) == 0
+            {
+                index += 16
+                valueEnd = index
+            }
             while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let invisible = invisibleBytes(word)
+                let invisible = invisibleBytes(word(bytes, at: index))
                 let visible = invisible == 0 ? 8 : invisible.trailingZeroBitCount / 8
                 if visible > 0 {
                     index += visible
@@ -57,6 +63,11 @@ enum WireFieldLine {
         guard index + 1 < bytes.count else { return .incomplete }
         guard bytes[index + 1] == UInt8(ascii: "\n"), !strict || valueEnd == index else { return .invalid }
         return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
+    }
+
+    /// The eight bytes at `offset`, the first in the lowest byte.
+    private static func word(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// Nonzero when some byte of `word` is below 0x21 or above 0x7E (a space, control, DEL or

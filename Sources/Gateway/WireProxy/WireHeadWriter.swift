@@ -13,6 +13,8 @@ struct WireHeadWriter {
         self.memory = memory
     }
 
+    // Inlined: a piece of known length (a literal) is then copied without a call.
+    @inline(__always)
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard !overflowed, bytes.count <= memory.count - count else {
             overflowed = true
@@ -23,6 +25,7 @@ struct WireHeadWriter {
         count += bytes.count
     }
 
+    @inline(__always)
     mutating func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
