@@ -1,8 +1,9 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import PlatformCore
 import Testing
+
+@testable import PlatformCore
 
 private func requestIDRouter() -> Router<PlatformRequestContext> {
     let router = Router(context: PlatformRequestContext.self)
@@ -84,6 +85,24 @@ private func requestIDRouter() -> Router<PlatformRequestContext> {
         for position in 0..<32 {
             let digits = Set(ids.map { $0.utf8[$0.utf8.index($0.utf8.startIndex, offsetBy: position)] })
             #expect(digits.count == 16, "position \(position)")
+        }
+    }
+
+    /// The digits are those of the 128 bits, high first, zero-padded, lowercase: the
+    /// branch-free rendering agrees with the standard library's for edge and random values.
+    @Test func generatedIDsAreTheHexDigitsOfTheirBits() {
+        func expected(_ high: UInt64, _ low: UInt64) -> String {
+            [high, low].map { value in
+                let digits = String(value, radix: 16)
+                return String(repeating: "0", count: 16 - digits.count) + digits
+            }.joined()
+        }
+        var random = SystemRandomNumberGenerator()
+        let edges: [(UInt64, UInt64)] = [
+            (0, 0), (.max, .max), (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210), (9, 10), (0xA << 60, 0x9 << 60),
+        ]
+        for (high, low) in edges + (0..<1_000).map({ _ in (random.next(), random.next()) }) {
+            #expect(GeneratedRequestID(high: high, low: low).string == expected(high, low))
         }
     }
 

@@ -1,3 +1,5 @@
+import PlatformCore
+
 /// Writes a head's pieces straight into memory a `ByteBuffer` lends
 /// (`writeWithUnsafeMutableBytes`): one access to the buffer for a whole head instead of
 /// one per piece. A piece that does not fit is dropped and `overflowed` set — the caller's
@@ -59,6 +61,16 @@ struct WireHeadWriter {
     mutating func append(field nameAndColon: StaticString, _ value: String) {
         append(nameAndColon)
         append(string: value)
+        append("\r\n")
+    }
+
+    /// A request id's field line: `name` (with its `: `), the id, CRLF.
+    mutating func append(field nameAndColon: StaticString, _ id: WireRequestID) {
+        append(nameAndColon)
+        switch id {
+        case .client(let text): append(string: text)
+        case .generated(let generated): generated.withUTF8 { append($0) }
+        }
         append("\r\n")
     }
 

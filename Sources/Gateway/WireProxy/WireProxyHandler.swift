@@ -597,7 +597,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         end(exchange, reusingConnection: false)
         let apiError = APIError(code)
         var (head, body) = proxy.failureAnswer(
-            apiError, cause: cause, service: exchange.plan.route.service, requestID: exchange.plan.requestID,
+            apiError, cause: cause, service: exchange.plan.route.service, requestID: exchange.plan.requestID.string,
             date: pools.date.current)
         record(exchange, status: apiError.status.code)
         if case .streaming = exchange.response {
@@ -667,14 +667,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// (as the upstream framed it; a close-delimited body says `Connection: close`).
     /// - Parameter body: Bytes of `bytes` written after the head (a whole buffered body).
     private func clientHead(
-        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: String, body: Range<Int>,
+        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: WireRequestID, body: Range<Int>,
         context: ChannelHandlerContext
     ) -> ByteBuffer? {
         let date = pools.date.current
         let closes = closesAfterAnswer || head.framing == .untilClose
         // The upstream's status line and fields (at most its head's length, plus the space
         // after each name's colon), and these.
-        let bound = head.length + head.fields.count + requestID.utf8.count + date.utf8.count + 128 + body.count
+        let bound = head.length + head.fields.count + requestID.byteCount + date.utf8.count + 128 + body.count
         var isComplete = false
         var buffer = context.channel.allocator.buffer(capacity: bound)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in

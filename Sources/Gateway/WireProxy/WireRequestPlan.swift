@@ -7,7 +7,7 @@ struct WireRequestPlan {
     /// The route: its upstream service, and its template and method for the metrics.
     let route: LoopRoute
     /// The request's platform id (the client's, when usable, else a new one).
-    let requestID: String
+    let requestID: WireRequestID
     /// The request line and headers for the upstream, ready to write.
     let upstreamHead: ByteBuffer
     /// The body's declared length (0 without `Content-Length`).
@@ -108,11 +108,11 @@ extension LoopProxyPlanner {
         }
 
         let clientRequestID = requestIDs.count == 1 ? WireBytes.string(bytes, requestIDs[0]) : nil
-        let requestID = RequestIdentifier.sanitized(clientRequestID) ?? RequestIdentifier.generate()
+        let requestID = WireRequestID(client: clientRequestID)
         // Every piece below is bytes of the client's head (at most its length, each once,
         // plus the space after each copied name's colon: at most 64) or one of these.
         let bound =
-            head.length + upstream.pathPrefix.utf8.count + upstream.authority.utf8.count + requestID.utf8.count
+            head.length + upstream.pathPrefix.utf8.count + upstream.authority.utf8.count + requestID.byteCount
             + (clientAddress?.utf8.count ?? 0) + 256
         let targetStart = head.target.lowerBound
         let fields = head.fields
