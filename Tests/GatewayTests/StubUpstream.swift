@@ -95,9 +95,9 @@ final class StubUpstream: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain"],
                 body: ResponseBody(contentLength: Self.partsBody.utf8.count) { writer in
-                    try await writer.write(ByteBuffer(string: "first,"))
+                    try await writer.write(ByteBuffer(string: Self.bodyParts.first))
                     try await Task.sleep(for: .milliseconds(50))
-                    try await writer.write(ByteBuffer(string: "second"))
+                    try await writer.write(ByteBuffer(string: Self.bodyParts.second))
                     try await writer.finish(nil)
                 })
         case "slow":
@@ -117,8 +117,10 @@ final class StubUpstream: Sendable {
         }
     }
 
-    /// What `lengthInParts` answers, whole.
-    static let partsBody = "first,second"
+    /// The two parts `lengthInParts` sends its body in...
+    static let bodyParts = (first: "first,", second: "second")
+    /// ...and the body whole.
+    static let partsBody = bodyParts.first + bodyParts.second
 
     private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
         Response(

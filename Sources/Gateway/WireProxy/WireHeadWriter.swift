@@ -1,5 +1,3 @@
-import PlatformCore
-
 /// Writes a head's pieces straight into memory a `ByteBuffer` lends
 /// (`writeWithUnsafeMutableBytes`): one access to the buffer for a whole head instead of
 /// one per piece. A piece that does not fit is dropped and `overflowed` set — the caller's
@@ -67,10 +65,7 @@ struct WireHeadWriter {
     /// A request id's field line: `name` (with its `: `), the id, CRLF.
     mutating func append(field nameAndColon: StaticString, _ id: WireRequestID) {
         append(nameAndColon)
-        switch id {
-        case .client(let text): append(string: text)
-        case .generated(let generated): generated.withUTF8 { append($0) }
-        }
+        id.withUTF8 { append($0) }
         append("\r\n")
     }
 

@@ -23,6 +23,14 @@ enum WireRequestID {
         }
     }
 
+    /// Calls `body` with the id's bytes (a generated id's without making a string).
+    func withUTF8<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        switch self {
+        case .client(var id): id.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .generated(let id): id.withUTF8(body)
+        }
+    }
+
     /// Its length in bytes.
     var byteCount: Int {
         switch self {
