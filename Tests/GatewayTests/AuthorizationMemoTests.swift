@@ -14,11 +14,12 @@ import Testing
     static func decision(
         _ planner: LoopProxyPlanner, token: String, memo: inout AuthorizationMemo
     ) throws -> String {
+        var headBuffer = ReusableHeadBuffer()
         let bytes = Array("GET /wallet/me HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
         return try bytes.withUnsafeBytes { bytes in
             guard case .parsed(let head) = WireRequestHead.parse(bytes) else { throw TestSupportError("unparsed head") }
             switch planner.wirePlan(
-                head, bytes: bytes, clientAddress: nil, allocator: ByteBufferAllocator(), mayVerify: true, memo: &memo)
+                head, bytes: bytes, clientAddress: nil, headBuffer: &headBuffer, mayVerify: true, memo: &memo)
             {
             case .take: return "take"
             case .verifyFirst: return "verify"

@@ -124,6 +124,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private var closesAfterAnswer = false
     /// The client half-closed while an answer was owed: passed on once it is written.
     private var deferredInputClosed = false
+    /// Memory for the heads this connection writes upstream and to the client, reused from
+    /// request to request (at most `ReusableHeadBuffer.reuseLimit` bytes each).
+    private var upstreamHeads = ReusableHeadBuffer()
+    private var clientHeads = ReusableHeadBuffer()
+    /// Memory for the fields of the heads this connection reads, reused likewise (as large as
+    /// the most fields one head had: at most 64 request and 128 answer fields).
+    private var requestFields: [WireRequestHead.Field] = []
+    private var responseFields: [WireResponseHead.Field] = []
     /// The client's IP address, for `X-Forwarded-For` (looked up once per connection).
     private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
 
@@ -249,14 +257,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 case begin(WireRequestPlan, UpstreamConnectionPool<WireUpstreamConnection>, headLength: Int)
             }
             let decision = inbound.withUnsafeReadableBytes { bytes -> Decision in
-                switch WireRequestHead.parse(bytes) {
+                switch WireRequestHead.parse(bytes, reusing: &requestFields) {
                 case .incomplete:
                     return .wait
                 case .refused:
                     return .handOff
                 case .parsed(let head):
                     switch proxy.planner.wirePlan(
-                        head, bytes: bytes, clientAddress: clientAddress, allocator: context.channel.allocator,
+                        head, bytes: bytes, clientAddress: clientAddress, headBuffer: &upstreamHeads,
                         mayVerify: mayVerify, memo: &authorizationMemo)
                     {
                     case .take(let plan):
@@ -465,7 +473,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// how its body is passed on.
     private func readHead(of exchange: Exchange, context: ChannelHandlerContext) {
         while true {
-            let outcome = exchange.received.withUnsafeReadableBytes { WireResponseHead.parse($0) }
+            let outcome = exchange.received.withUnsafeReadableBytes {
+                WireResponseHead.parse($0, reusing: &responseFields)
+            }
             switch outcome {
             case .incomplete:
                 return
@@ -494,7 +504,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         let written = exchange.received.withUnsafeReadableBytes { bytes in
             self.clientHead(
                 head, bytes: bytes, requestID: exchange.plan.requestID,
-                body: head.length..<(head.length + bodyInHand), context: context)
+                body: head.length..<(head.length + bodyInHand))
         }
         guard let clientHead = written else {
             return fail(exchange, code: .upstreamUnavailable, cause: WireProxyFailure.malformedAnswer)
@@ -667,8 +677,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// (as the upstream framed it; a close-delimited body says `Connection: close`).
     /// - Parameter body: Bytes of `bytes` written after the head (a whole buffered body).
     private func clientHead(
-        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: WireRequestID, body: Range<Int>,
-        context: ChannelHandlerContext
+        _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: WireRequestID, body: Range<Int>
     ) -> ByteBuffer? {
         let date = pools.date.current
         let closes = closesAfterAnswer || head.framing == .untilClose
@@ -676,8 +685,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         // after each name's colon), and these.
         let bound = head.length + head.fields.count + requestID.byteCount + date.utf8.count + 128 + body.count
         var isComplete = false
-        var buffer = context.channel.allocator.buffer(capacity: bound)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+        let buffer = clientHeads.write(bound: bound) { memory in
             var out = WireHeadWriter(memory)
             out.append("HTTP/1.1 ")
             out.append(UnsafeRawBufferPointer(rebasing: bytes[9..<12]))

@@ -56,12 +56,20 @@ struct WireRequestHead: Equatable {
 
     /// Reads the head at the start of `bytes`.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
-        let outcome = scan(bytes)
+        var fields: [Field] = []
+        return parse(bytes, reusing: &fields)
+    }
+
+    /// Reads the head at the start of `bytes`, its fields gathered in `fields` (emptied
+    /// first): a connection's array, whose memory serves one head after another once the
+    /// last head is let go.
+    static func parse(_ bytes: UnsafeRawBufferPointer, reusing fields: inout [Field]) -> Outcome {
+        let outcome = scan(bytes, fields: &fields)
         if case .incomplete = outcome, bytes.count > maximumLength { return .refused }
         return outcome
     }
 
-    private static func scan(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+    private static func scan(_ bytes: UnsafeRawBufferPointer, fields: inout [Field]) -> Outcome {
         // Request line: the method and its space.
         var matched: (count: Int, method: HTTPRequest.Method)?
         var couldStillMatch = false
@@ -100,7 +108,7 @@ struct WireRequestHead: Equatable {
         }
 
         // Header lines, then the empty line.
-        var fields: [Field] = []
+        fields.removeAll(keepingCapacity: true)
         fields.reserveCapacity(16)
         while true {
             switch WireFieldLine.read(bytes, at: index, strict: true) {

@@ -35,13 +35,14 @@ extension LoopProxyPlanner {
     ///   - head: The parsed head.
     ///   - bytes: The bytes `head` was read from.
     ///   - clientAddress: The client's IP address (for `X-Forwarded-For`).
-    ///   - allocator: For the upstream head's buffer.
+    ///   - headBuffer: The connection's memory for upstream heads (the plan's head is written
+    ///     into it).
     ///   - mayVerify: Whether `.verifyFirst` may be answered (not twice for one request).
     ///   - memo: The connection's last known `Authorization` (read, and updated on a
     ///     cache hit).
     func wirePlan(
         _ head: WireRequestHead, bytes: UnsafeRawBufferPointer, clientAddress: String?,
-        allocator: ByteBufferAllocator, mayVerify: Bool, memo: inout AuthorizationMemo
+        headBuffer: inout ReusableHeadBuffer, mayVerify: Bool, memo: inout AuthorizationMemo
     ) -> WireDecision {
         let target = UnsafeRawBufferPointer(rebasing: bytes[head.target])
         guard let route = route(method: head.method, target: target) else { return .leave }
@@ -116,9 +117,8 @@ extension LoopProxyPlanner {
             + (clientAddress?.utf8.count ?? 0) + 256
         let targetStart = head.target.lowerBound
         let fields = head.fields
-        var upstreamHead = allocator.buffer(capacity: bound)
         var complete = false
-        upstreamHead.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { memory in
+        let upstreamHead = headBuffer.write(bound: bound) { memory in
             var out = WireHeadWriter(memory)
             // The client's request line, with the upstream's path prefix before the target.
             out.append(UnsafeRawBufferPointer(rebasing: bytes[..<targetStart]))

@@ -49,12 +49,19 @@ struct WireResponseHead {
     ])
 
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
-        let outcome = scan(bytes)
+        var fields: [Field] = []
+        return parse(bytes, reusing: &fields)
+    }
+
+    /// Reads the head at the start of `bytes`, its fields gathered in `fields` (emptied
+    /// first), as `WireRequestHead.parse(_:reusing:)` does.
+    static func parse(_ bytes: UnsafeRawBufferPointer, reusing fields: inout [Field]) -> Outcome {
+        let outcome = scan(bytes, fields: &fields)
         if case .incomplete = outcome, bytes.count > maximumLength { return .malformed }
         return outcome
     }
 
-    private static func scan(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+    private static func scan(_ bytes: UnsafeRawBufferPointer, fields: inout [Field]) -> Outcome {
         let version = Self.version  // read once, not once a byte
         let framingFields = Self.framingFields
         guard bytes.count >= version.count + 4 else {
@@ -81,7 +88,7 @@ struct WireResponseHead {
         guard bytes[index + 1] == UInt8(ascii: "\n") else { return .malformed }
         index += 2
 
-        var fields: [Field] = []
+        fields.removeAll(keepingCapacity: true)
         fields.reserveCapacity(16)
         var contentLength: Int?
         var isChunked = false
