@@ -240,15 +240,54 @@ import Testing
         #expect(WireFieldLine.invisibleBytes(visible) == 0)
     }
 
-    /// 5,000 field lines with values of 0 to 60 bytes, mostly visible ASCII with a few bytes
-    /// of every other kind at random places: the word scans of `WireFieldLine.read` (sixteen,
-    /// then eight bytes at a time) agree with a reader that looks at one byte at a time, on
-    /// both rules, on the whole line and on every prefix of it.
+    @Test func theFirstByteThatIsNotALetterIsFoundInAWord() {
+        var random = SplitMix64(seed: 10)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        let others = (UInt8(0)...0xFF).filter { !letters.contains($0) }
+        for position in 0..<8 {
+            for byte in others {
+                var word = [UInt8](repeating: 0, count: 8)
+                for index in 0..<8 {
+                    // Letters before the position; anything at all after it.
+                    word[index] =
+                        index < position
+                        ? letters[Int(random.next() % UInt64(letters.count))] : UInt8(truncatingIfNeeded: random.next())
+                }
+                word[position] = byte
+                let found = word.withUnsafeBytes {
+                    WireFieldLine.nonLetterBytes(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)))
+                }
+                #expect(found != 0 && found.trailingZeroBitCount / 8 == position, "\(word)")
+            }
+        }
+        for word in ["AuthoriZ", "abcdefgh", "ZYXWVUTS", "zAzAzAzA"] {
+            let bits = Array(word.utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            #expect(WireFieldLine.nonLetterBytes(UInt64(littleEndian: bits)) == 0, "\(word)")
+        }
+    }
+
+    /// 5,000 field lines with names of 0 to 24 bytes, mostly letters, and values of 0 to 60
+    /// bytes, mostly visible ASCII, each with a few bytes of every other kind at random
+    /// places: the word scans of `WireFieldLine.read` (names eight bytes at a time, values
+    /// sixteen then eight) agree with a reader that looks at one byte at a time, on both
+    /// rules, on the whole line and on every prefix of it.
     @Test func fieldLinesReadTheSameAsByteByByte() {
         var random = SplitMix64(seed: 0xF1E1D)
         let rare = Array(" \t\r\n:".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xFF]
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        // Token characters that are not letters, and bytes next to the letters' ranges (or
+        // that become letters, or `-`, with bit 5 set).
+        let rareInNames = Array("-_!~09@[`{\r\n :\t".utf8) + [0x00, 0x7F, 0x80, 0xC1, 0xDA, 0xFF]
         for _ in 0..<5_000 {
-            var line = Array("Name: ".utf8)
+            var line: [UInt8] = []
+            for _ in 0..<Int(random.next() % 25) {
+                let roll = random.next()
+                line.append(
+                    roll % 8 == 0
+                        ? rareInNames[Int(roll / 8 % UInt64(rareInNames.count))]
+                        : letters[Int(roll / 8 % UInt64(letters.count))])
+            }
+            line += Array(": ".utf8)
             let length = Int(random.next() % 61)
             for _ in 0..<length {
                 let roll = random.next()

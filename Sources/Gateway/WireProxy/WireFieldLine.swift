@@ -25,7 +25,21 @@ enum WireFieldLine {
             return bytes[index + 1] == UInt8(ascii: "\n") ? .end(next: index + 2) : .invalid
         }
         let tokenBytes = WireRequestHead.tokenBytes  // read once, not once a byte
-        while index < bytes.count, tokenBytes[Int(bytes[index])] { index += 1 }
+        while true {
+            // Letters (most of a name) are skipped eight at a time, up to the first byte that
+            // is not one; that one is looked up alone.
+            while index + 8 <= bytes.count {
+                let others = nonLetterBytes(word(bytes, at: index))
+                if others == 0 {
+                    index += 8
+                } else {
+                    index += others.trailingZeroBitCount / 8
+                    break
+                }
+            }
+            guard index < bytes.count, tokenBytes[Int(bytes[index])] else { break }
+            index += 1
+        }
         guard index < bytes.count else { return .incomplete }
         guard index > start, bytes[index] == UInt8(ascii: ":") else { return .invalid }
         let name = start..<index
@@ -80,6 +94,18 @@ enum WireFieldLine {
         let hasByteBelow0x21 = (word &- ones &* 0x21) & ~word & highBits
         let hasByteAbove0x7E = ((word &+ ones) | word) & highBits
         return hasByteBelow0x21 | hasByteAbove0x7E
+    }
+
+    /// Nonzero when some byte of `word` is not an ASCII letter; its lowest set bit is in the
+    /// first such byte, as in `invisibleBytes`. (Setting bit 5 makes a capital lowercase and
+    /// no other byte a letter.)
+    static func nonLetterBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let folded = word | 0x2020_2020_2020_2020
+        let hasByteBelowA = (folded &- ones &* 0x61) & ~folded & highBits
+        let hasByteAboveZ = ((folded &+ ones &* 0x05) | folded) & highBits
+        return hasByteBelowA | hasByteAboveZ
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
