@@ -50,6 +50,24 @@ import Testing
         }
     }
 
+    /// An exchange's end leaves the connection's handler watched by its loop's timeouts until
+    /// a sweep finds it idle: a request right behind another on the connection, which the
+    /// upstream never answers, is still timed out.
+    @Test func aHangRightAfterAnotherRequestOnTheConnectionIsStillTimedOut() async throws {
+        try await GatewayHarness.run(configure: { $0.readTimeout = .milliseconds(300) }) { harness, gateway in
+            let login = ["POST /auth/login HTTP/1.1", "Host: gateway", "Content-Length: 2"]
+            let replies = try await RawHTTP.pipelined(
+                port: gateway.port!,
+                [
+                    RawHTTP.request(login, body: Array("{}".utf8)),
+                    RawHTTP.request(login + ["X-Stub-Mode: hang"], body: Array("{}".utf8)),
+                ], count: 2)
+            // Untimed, the stub would answer the second 200 after 5 s.
+            #expect(replies.map(\.status) == [200, 504])
+            #expect(harness.proxied(by: .wire) == 2)
+        }
+    }
+
     @Test func beyondThePoolsLimitRequestsWaitForAConnectionInsteadOfLeavingThePath() async throws {
         let token = try await TestKeys.token(roles: [.user])
         // More slow requests at once than the loops' pools hold connections (2 per loop here).

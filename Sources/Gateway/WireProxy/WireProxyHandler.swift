@@ -398,7 +398,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         let now = NIODeadline.now()
         let exchange = Exchange(plan: plan, pool: pool, started: now, deadline: now + proxy.deadline)
         state = .exchanging(exchange)
-        pools.timeouts.watch(self)
+        // An exchange's end leaves the handler watched: the first sweep that finds no
+        // exchange in flight unwatches it. A keep-alive client's next request, usually there
+        // before that sweep, then finds it still watched.
+        if watchSlot == nil { pools.timeouts.watch(self) }
         // Body bytes already read go out with the head (one write to the upstream).
         forwardBody(of: exchange, context: context)
         if let connection = pool.takeIdleConnection() {
@@ -594,7 +597,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func complete(
         _ exchange: Exchange, status: Int, reusingConnection: Bool, context: ChannelHandlerContext
     ) {
-        end(exchange, reusingConnection: reusingConnection && exchange.requestSent)
+        exchange.end(reusingConnection: reusingConnection && exchange.requestSent)
         record(exchange, status: status)
         context.flush()
         if exchange.bodyRemaining == 0 { finish(context: context) }
@@ -604,7 +607,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// the head was already written — the client connection is closed.
     private func fail(_ exchange: Exchange, code: APIError.Code, cause: any Error) {
         guard let context else { return }
-        end(exchange, reusingConnection: false)
+        exchange.end(reusingConnection: false)
         let apiError = APIError(code)
         var (head, body) = proxy.failureAnswer(
             apiError, cause: cause, service: exchange.plan.route.service, requestID: exchange.plan.requestID.string,
@@ -633,19 +636,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         if exchange.bodyRemaining == 0 { finish(context: context) }
     }
 
-    /// The exchange is answered (or abandoned): its connection is let go and its time no
-    /// longer watched.
-    private func end(_ exchange: Exchange, reusingConnection reusable: Bool) {
-        exchange.end(reusingConnection: reusable)
-        pools.timeouts.unwatch(self)
-    }
-
-    /// The client is gone (or the handler removed): drop the exchange and its connection.
+    /// The client is gone (or the handler removed): drop the exchange and its connection,
+    /// and leave the timeouts' watch.
     private func abandonExchange() {
         if case .exchanging(let exchange) = state {
-            end(exchange, reusingConnection: false)
+            exchange.end(reusingConnection: false)
             state = .waiting
         }
+        pools.timeouts.unwatch(self)
     }
 
     /// Its place in `ExchangeTimeouts` while watched.
