@@ -137,6 +137,38 @@ import Testing
         #expect(table.matchedOperation(method: .get, target: "/a/y")?.operationID == "op3")
     }
 
+    /// The byte-level match rejects most templates on the lengths of their first eight
+    /// literal segments (255 and more compare alike): past eight segments, and between
+    /// segments too long to tell apart that way, the bytes still decide.
+    @Test func theByteLevelMatchAgreesPastEightSegmentsAndOnLongSegments() throws {
+        let long = String(repeating: "l", count: 300)
+        let templates = [
+            "/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/{x}/k", "/a/\(long)", "/a/\(long)x", "/{p}/bb", "/a/b",
+        ]
+        let operations = try templates.enumerated().map { position, template in
+            ContractOperation(
+                operationID: "op\(position)", method: .get, path: try PathTemplate(template), tag: "t", service: "s",
+                access: .public)
+        }
+        let table = RouteTable(operations: operations)
+        let paths = [
+            "/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/i/k", "/a/b/c/d/e/f/g/h/zz/k", "/a/b/c/d/e/f/g/h/i/jj",
+            "/a/\(long)", "/a/\(long)x", "/a/\(long)y", "/a/\(long.dropLast())", "/a/bb", "/z/bb", "/a/b", "/a/c",
+        ]
+        var matched = 0
+        for path in paths {
+            let expected: String? =
+                if case .matched(let operation, _) = table.match(method: .get, path: path) {
+                    operation.operationID
+                } else {
+                    nil
+                }
+            #expect(table.matchedOperation(method: .get, target: path)?.operationID == expected, "\(path)")
+            if expected != nil { matched += 1 }
+        }
+        #expect(matched == 8)
+    }
+
     @Test func queryStringAndTrailingSlashDoNotChangeTheRoute() {
         guard case .matched(let operation, _) = table.match(method: .get, path: "/events/?status=ACTIVE&limit=5")
         else {

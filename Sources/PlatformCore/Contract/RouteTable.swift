@@ -31,6 +31,11 @@ public struct RouteTable: Sendable {
         let literalBytes: [UInt8]
         /// ...and where each segment's literal lies in them (`nil` for a parameter).
         let literalRanges: [Range<Int>?]
+        /// The lengths of the first eight segments' literals (`lengthSignature(_:)`), and the
+        /// bytes of it that are literals': a target whose own signature differs there cannot
+        /// fit, which one comparison tells.
+        let literalLengths: UInt64
+        let literalLengthMask: UInt64
 
         init(path: PathTemplate, indices: [(method: HTTPRequest.Method, index: Int)]) {
             self.path = path
@@ -43,6 +48,15 @@ public struct RouteTable: Sendable {
                 return start..<bytes.count
             }
             literalBytes = bytes
+            var lengths: UInt64 = 0
+            var mask: UInt64 = 0
+            for (position, literal) in literalRanges.prefix(8).enumerated() {
+                guard let literal else { continue }
+                lengths |= RouteTable.lengthSignature(literal.count, at: position)
+                mask |= 0xFF << (8 * position)
+            }
+            literalLengths = lengths
+            literalLengthMask = mask
         }
 
         var methods: [HTTPRequest.Method] { indices.map(\.method) }
@@ -53,8 +67,13 @@ public struct RouteTable: Sendable {
 
         /// Whether the raw segments `parts` of `bytes` fit the template: each literal segment
         /// byte for byte (the same as `PathTemplate.match(_:)` for ASCII paths).
-        func fits(_ bytes: UnsafeRawBufferPointer, segments parts: UnsafeBufferPointer<Range<Int>>) -> Bool {
-            guard parts.count == literalRanges.count else { return false }
+        /// - Parameter lengths: The signature of the parts' lengths (`lengthSignature`).
+        func fits(
+            _ bytes: UnsafeRawBufferPointer, segments parts: UnsafeBufferPointer<Range<Int>>, lengths: UInt64
+        ) -> Bool {
+            guard parts.count == literalRanges.count, lengths & literalLengthMask == literalLengths else {
+                return false
+            }
             return literalBytes.withUnsafeBytes { literals in
                 for (literal, part) in zip(literalRanges, parts) {
                     guard let literal else { continue }
@@ -73,10 +92,14 @@ public struct RouteTable: Sendable {
     public let operations: [ContractOperation]
     /// Entries by segment count (the array's index), most specific first.
     private let entriesBySegmentCount: [[Entry]]
-    /// The same, for the byte-level match, by segment count and then by the first byte of
-    /// the path's first segment (below 128): a template whose first segment is a parameter is
-    /// in every bucket of its count, one with a literal only in its literal's.
-    private let entriesByFirstByte: [[[Entry]]]
+    /// The same, for the byte-level match, in buckets by segment count and then by the first
+    /// byte of the path's first segment (below 128): a template whose first segment is a
+    /// parameter is in every bucket of its count, one with a literal only in its literal's.
+    /// The buckets lie back to back in `bucketedEntries`; bucket `count * 128 + byte` is
+    /// `bucketedEntries[bucketBounds[b]..<bucketBounds[b + 1]]` (one flat array: no inner
+    /// array to retain on a request's path).
+    private let bucketedEntries: [Entry]
+    private let bucketBounds: [Int]
     /// The most segments any template has.
     private let longestTemplate: Int
 
@@ -111,16 +134,21 @@ public struct RouteTable: Sendable {
         }
         longestTemplate = grouped.keys.max() ?? 0
         entriesBySegmentCount = (0...longestTemplate).map { grouped[$0] ?? [] }
-        entriesByFirstByte = entriesBySegmentCount.map { entries in
-            (0..<128).map { byte in
-                entries.filter { entry in
+        var bucketedEntries: [Entry] = []
+        var bucketBounds = [0]
+        for entries in entriesBySegmentCount {
+            for byte in 0..<128 {
+                bucketedEntries += entries.filter { entry in
                     guard let first = entry.literalRanges.first, let literal = first, !literal.isEmpty else {
                         return true
                     }
                     return entry.literalBytes[literal.lowerBound] == byte
                 }
+                bucketBounds.append(bucketedEntries.count)
             }
         }
+        self.bucketedEntries = bucketedEntries
+        self.bucketBounds = bucketBounds
     }
 
     /// Matches a request.
@@ -161,6 +189,7 @@ public struct RouteTable: Sendable {
         let end = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
         return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: longestTemplate + 1) { segments in
             var count = 0
+            var lengths: UInt64 = 0
             var index = 0
             while index < end {
                 if target[index] == UInt8(ascii: "/") {
@@ -175,16 +204,29 @@ public struct RouteTable: Sendable {
                 // More segments than any template: nothing fits.
                 guard count < longestTemplate else { return nil }
                 segments.initializeElement(at: count, to: start..<index)
+                if count < 8 { lengths |= Self.lengthSignature(length, at: count) }
                 count += 1
             }
             let parts = UnsafeBufferPointer(rebasing: segments[..<count])
             let firstByte = count > 0 ? Int(target[parts[0].lowerBound]) : 128
-            let candidates = firstByte < 128 ? entriesByFirstByte[count][firstByte] : entriesBySegmentCount[count]
-            for entry in candidates where entry.fits(target, segments: parts) {
-                return entry.index(of: method)
+            guard firstByte < 128 else {
+                return entriesBySegmentCount[count].first { $0.fits(target, segments: parts, lengths: lengths) }?
+                    .index(of: method)
+            }
+            let bucket = count * 128 + firstByte
+            // By index: an entry is read in place, not copied (and retained) a candidate.
+            for position in bucketBounds[bucket]..<bucketBounds[bucket + 1]
+            where bucketedEntries[position].fits(target, segments: parts, lengths: lengths) {
+                return bucketedEntries[position].index(of: method)
             }
             return nil
         }
+    }
+
+    /// A segment's length (at most 255: a longer one compares as 255) in byte `position` of
+    /// a signature of the first eight segments' lengths.
+    private static func lengthSignature(_ length: Int, at position: Int) -> UInt64 {
+        UInt64(min(length, 255)) << (8 * position)
     }
 
     /// `matchedOperation(method:target:)` for a target held as a string.
