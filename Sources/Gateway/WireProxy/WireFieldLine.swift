@@ -80,7 +80,7 @@ enum WireFieldLine {
     }
 
     /// The eight bytes at `offset`, the first in the lowest byte.
-    private static func word(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+    static func word(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 

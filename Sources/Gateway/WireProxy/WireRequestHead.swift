@@ -54,6 +54,21 @@ struct WireRequestHead: Equatable {
     ]
     private static let version = Array(" HTTP/1.1\r\n".utf8)
 
+    /// Each method with its space as the low bytes of a word, and the mask of those bytes:
+    /// the method of a request line (always longer than eight bytes) is told from one word.
+    private static let methodWords: [(word: UInt64, mask: UInt64, length: Int, method: HTTPRequest.Method)] =
+        methods.map { candidate in
+            let word = candidate.bytes.withUnsafeBytes { bytes in
+                bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+            }
+            return (word, (1 << (8 * UInt64(candidate.bytes.count))) - 1, candidate.bytes.count, candidate.method)
+        }
+    /// The version and CRLF (eleven bytes) as two overlapping words: its first eight bytes,
+    /// and its last eight.
+    private static let versionWords = version.withUnsafeBytes {
+        (first: WireFieldLine.word($0, at: 0), last: WireFieldLine.word($0, at: 3))
+    }
+
     /// Reads the head at the start of `bytes`.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Outcome {
         var fields: [Field] = []
@@ -73,14 +88,22 @@ struct WireRequestHead: Equatable {
         // Request line: the method and its space.
         var matched: (count: Int, method: HTTPRequest.Method)?
         var couldStillMatch = false
-        // No method is a prefix of another: the first equal one is the one.
-        for candidate in methods {
-            switch compare(bytes, at: 0, with: candidate.bytes) {
-            case .equal: matched = (candidate.bytes.count, candidate.method)
-            case .prefix: couldStillMatch = true
-            case .different: continue
+        if bytes.count >= 8 {
+            let first = WireFieldLine.word(bytes, at: 0)
+            for candidate in methodWords where first & candidate.mask == candidate.word {
+                matched = (candidate.length, candidate.method)
+                break
             }
-            if matched != nil { break }
+        } else {
+            // No method is a prefix of another: the first equal one is the one.
+            for candidate in methods {
+                switch compare(bytes, at: 0, with: candidate.bytes) {
+                case .equal: matched = (candidate.bytes.count, candidate.method)
+                case .prefix: couldStillMatch = true
+                case .different: continue
+                }
+                if matched != nil { break }
+            }
         }
         guard let (methodLength, method) = matched else { return couldStillMatch ? .incomplete : .refused }
 
@@ -101,10 +124,18 @@ struct WireRequestHead: Equatable {
             return .refused
         }
         let version = Self.version
-        switch compare(bytes, at: index, with: version) {
-        case .equal: index += version.count
-        case .prefix: return .incomplete
-        case .different: return .refused
+        if index + version.count <= bytes.count {
+            let words = Self.versionWords
+            guard WireFieldLine.word(bytes, at: index) == words.first,
+                WireFieldLine.word(bytes, at: index + version.count - 8) == words.last
+            else { return .refused }
+            index += version.count
+        } else {
+            switch compare(bytes, at: index, with: version) {
+            case .equal: index += version.count
+            case .prefix: return .incomplete
+            case .different: return .refused
+            }
         }
 
         // Header lines, then the empty line.
