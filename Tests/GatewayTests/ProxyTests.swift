@@ -55,6 +55,25 @@ import Testing
         }
     }
 
+    /// The upstream's base URL: its path goes before every target, its authority is the
+    /// `Host`; the answer carries the gateway's `Date` (IMF-fixdate).
+    @Test(arguments: ProxyPath.allCases)
+    func theBaseURLsPathPrefixesTheTargetAndItsAuthorityIsTheHost(path: ProxyPath) async throws {
+        let token = try await TestKeys.token(roles: [.operator])
+        try await GatewayHarness.run(path: path, configure: { $0.eventURL += "/base/v1" }) { harness, gateway in
+            let response = try await gateway.execute(
+                uri: "/events?limit=5", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(response.status == .ok)
+            let echoed = try response.echoed()
+            #expect(echoed.target == "/base/v1/events?limit=5")
+            let authority = try #require(echoed.authority)
+            #expect(authority.hasPrefix("127.0.0.1:") && Int(authority.dropFirst("127.0.0.1:".count)) != nil)
+            let date = try #require(response.headers[.date])
+            #expect(date.wholeMatch(of: /(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT/) != nil)
+            #expect(harness.proxied(by: path) == path.proxied(1))
+        }
+    }
+
     @Test(arguments: ProxyPath.allCases)
     func requestIDIsEchoedAndForwarded(path: ProxyPath) async throws {
         try await GatewayHarness.run(path: path) { harness, gateway in

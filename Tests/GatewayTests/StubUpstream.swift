@@ -11,6 +11,8 @@ struct EchoedRequest: Codable, Sendable, Equatable {
     var method: String
     /// The request target as received: path and query, byte for byte.
     var target: String
+    /// The `Host` field (`:authority` once read).
+    var authority: String?
     /// Header fields in order, as `[name, value]` pairs.
     var headers: [[String]]
     var bodyBase64: String
@@ -62,6 +64,7 @@ final class StubUpstream: Sendable {
         let echoed = EchoedRequest(
             method: request.method.rawValue,
             target: request.head.path ?? "",
+            authority: request.head.authority,
             headers: request.headers.map { [$0.name.rawName, $0.value] },
             bodyBase64: Data(bytes.readableBytesView).base64EncodedString()
         )

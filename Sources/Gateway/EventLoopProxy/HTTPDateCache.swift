@@ -10,20 +10,32 @@
 final class HTTPDateCache {
     private var second: time_t = -1
     private var value = ""
+    private var field: [UInt8] = []
 
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// E.g. `Wed, 25 Nov 2026 20:33:11 GMT`.
     var current: String {
-        var now = time(nil)
-        if now != second {
-            second = now
-            var parts = tm()
-            gmtime_r(&now, &parts)
-            value = Self.format(parts)
-        }
+        refresh()
         return value
+    }
+
+    /// The whole field line, `Date: ` and `current` and CRLF, as bytes (for the byte-level
+    /// path, which copies it into a head as it is).
+    var currentField: [UInt8] {
+        refresh()
+        return field
+    }
+
+    private func refresh() {
+        var now = time(nil)
+        guard now != second else { return }
+        second = now
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        value = Self.format(parts)
+        field = Array("Date: \(value)\r\n".utf8)
     }
 
     static func format(_ parts: tm) -> String {

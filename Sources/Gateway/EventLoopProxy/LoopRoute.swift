@@ -14,6 +14,10 @@ final class LoopRoute: Sendable {
     /// Who may call it (`x-roles`) as a mask: the roles any of which lets a caller in
     /// (`AccessRequirement.anyOf`), `nil` for a public route.
     let permittedRoles: RoleMask?
+    /// The byte-level path's pieces of the upstream head, made once: the upstream's path
+    /// prefix, and the whole `Host` field line (`Host: ` and the authority and CRLF).
+    let pathPrefixBytes: [UInt8]
+    let hostField: [UInt8]
 
     /// The route of `operation`, or `nil` when the proxy cannot forward it (no service, or a
     /// service without a plain `http://` target).
@@ -23,6 +27,8 @@ final class LoopRoute: Sendable {
         self.upstream = upstream
         self.template = operation.path.template
         self.method = operation.method
+        self.pathPrefixBytes = Array(upstream.pathPrefix.utf8)
+        self.hostField = Array("Host: \(upstream.authority)\r\n".utf8)
         if case .anyOf(let roles) = operation.access {
             self.permittedRoles = RoleMask(roles)
         } else {

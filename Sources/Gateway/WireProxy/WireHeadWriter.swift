@@ -30,6 +30,12 @@ struct WireHeadWriter {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// Bytes made once and kept (a field line, a path prefix).
+    @inline(__always)
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
     /// A string's UTF-8. (Not an overload of `append(_:)`: a literal would pick this one,
     /// with a retain and a check of its storage, over `StaticString`.)
     mutating func append(string text: String) {
@@ -52,13 +58,6 @@ struct WireHeadWriter {
         append(UnsafeRawBufferPointer(rebasing: bytes[field.name]))
         append(": ")
         append(UnsafeRawBufferPointer(rebasing: bytes[field.value]))
-        append("\r\n")
-    }
-
-    /// A field line the writer sets itself: `name` (with its `: `), the value, CRLF.
-    mutating func append(field nameAndColon: StaticString, _ value: String) {
-        append(nameAndColon)
-        append(string: value)
         append("\r\n")
     }
 

@@ -677,11 +677,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func clientHead(
         _ head: WireResponseHead, bytes: UnsafeRawBufferPointer, requestID: WireRequestID, body: Range<Int>
     ) -> ByteBuffer? {
-        let date = pools.date.current
+        let dateField = pools.date.currentField
         let closes = closesAfterAnswer || head.framing == .untilClose
         // The upstream's status line and fields (at most its head's length, plus the space
         // after each name's colon), and these.
-        let bound = head.length + head.fields.count + requestID.byteCount + date.utf8.count + 128 + body.count
+        let bound = head.length + head.fields.count + requestID.byteCount + dateField.count + 128 + body.count
         var isComplete = false
         let buffer = clientHeads.write(bound: bound) { memory in
             var out = WireHeadWriter(memory)
@@ -700,7 +700,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 out.append(field, of: bytes)
             }
             out.append(field: "X-Request-Id: ", requestID)
-            out.append(field: "Date: ", date)
+            out.append(dateField)
             switch head.framing {
             case .none, .untilClose: break
             case .length(let length):

@@ -46,7 +46,6 @@ extension LoopProxyPlanner {
     ) -> WireDecision {
         let target = UnsafeRawBufferPointer(rebasing: bytes[head.target])
         guard let route = route(method: head.method, target: target) else { return .leave }
-        let upstream = route.upstream
 
         var contentLength: Int?
         var authorization: Range<Int>?
@@ -113,7 +112,7 @@ extension LoopProxyPlanner {
         // Every piece below is bytes of the client's head (at most its length, each once,
         // plus the space after each copied name's colon: at most 64) or one of these.
         let bound =
-            head.length + upstream.pathPrefix.utf8.count + upstream.authority.utf8.count + requestID.byteCount
+            head.length + route.pathPrefixBytes.count + route.hostField.count + requestID.byteCount
             + (clientAddress?.utf8.count ?? 0) + 256
         let targetStart = head.target.lowerBound
         let fields = head.fields
@@ -122,7 +121,7 @@ extension LoopProxyPlanner {
             var out = WireHeadWriter(memory)
             // The client's request line, with the upstream's path prefix before the target.
             out.append(UnsafeRawBufferPointer(rebasing: bytes[..<targetStart]))
-            out.append(string: upstream.pathPrefix)
+            out.append(route.pathPrefixBytes)
             out.append(UnsafeRawBufferPointer(rebasing: bytes[targetStart..<head.requestLineLength]))
             for (position, field) in fields.enumerated() where passedOn & (1 << position) != 0 {
                 out.append(field, of: bytes)
@@ -140,7 +139,7 @@ extension LoopProxyPlanner {
                 }
                 out.append("\r\n")
             }
-            out.append(field: "Host: ", upstream.authority)
+            out.append(route.hostField)
             if let contentLength {
                 out.append("Content-Length: ")
                 out.append(decimal: contentLength)
