@@ -67,26 +67,24 @@ struct RecentSeries {
 }
 
 /// Reads of an upstream connection, held back while paused (a slow client of a streamed
-/// answer).
+/// answer). It only decides; the connection passes a read on. (A `read` passed on while
+/// this is being changed would hold the change open across a call into the channel, and
+/// every access to it would then need a check at run time.)
 struct PausableReads {
     private var isPaused = false
     private var readPending = false
 
-    /// Passes `read` on, or holds it while paused.
-    mutating func read(_ context: ChannelHandlerContext) {
-        if isPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+    /// Whether a `read` is passed on now (else it is held until `setPaused(false)`).
+    mutating func passesOnRead() -> Bool {
+        if isPaused { readPending = true }
+        return !isPaused
     }
 
-    /// Pauses or resumes; a held read is passed on when resuming.
-    mutating func setPaused(_ paused: Bool, context: ChannelHandlerContext?) {
+    /// Pauses or resumes; `true` when a held read is to be passed on now.
+    mutating func setPaused(_ paused: Bool) -> Bool {
         isPaused = paused
-        if !paused, readPending {
-            readPending = false
-            context?.read()
-        }
+        guard !paused, readPending else { return false }
+        readPending = false
+        return true
     }
 }

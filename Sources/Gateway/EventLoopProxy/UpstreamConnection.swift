@@ -47,12 +47,12 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler, P
 
     /// Holds reads while paused (a slow client of a streamed answer).
     func read(context: ChannelHandlerContext) {
-        reads.read(context)
+        if reads.passesOnRead() { context.read() }
     }
 
     /// Pauses or resumes reading the upstream's answer.
     func setReadingPaused(_ paused: Bool) {
-        reads.setPaused(paused, context: context)
+        if reads.setPaused(paused) { context?.read() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -30,11 +30,15 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
     let limit: Int
     let connectTimeout: TimeAmount
 
-    private var idle: [Connection] = []
+    // `idle` and `waiters` are not checked for overlapping accesses at run time (a request
+    // touches them three times): every access to them is a single collection operation that
+    // calls none of this module's code, so no access can begin inside another. The compiler
+    // cannot prove that across the collections' out-of-line code; keep it true.
+    @exclusivity(unchecked) private var idle: [Connection] = []
     private var opened = 0
     private var isClosed = false
     /// Leases waiting for a connection while the pool is at its limit, oldest first.
-    private var waiters = CircularBuffer<(Result<Connection, any Error>) -> Void>()
+    @exclusivity(unchecked) private var waiters = CircularBuffer<(Result<Connection, any Error>) -> Void>()
 
     init(eventLoop: any EventLoop, target: UpstreamTarget, limit: Int, connectTimeout: TimeAmount) {
         self.eventLoop = eventLoop

@@ -64,7 +64,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         /// The whole request was written upstream.
         var requestSent = false
         var lastUpstreamActivity: NIODeadline
-        /// The upstream's bytes not passed on yet.
+        /// The upstream's bytes not passed on yet. Like `pendingBody` (and the handler's
+        /// `inbound`), never read or changed in place across code outside this module: it is
+        /// copied out to be read, or to be changed and stored back. Every access is then so
+        /// short that the compiler proves no two overlap, and checks none at run time.
         var received = ByteBuffer()
         var response = ResponseState.awaitingHead
         var isUpstreamPaused = false
@@ -113,7 +116,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private var context: ChannelHandlerContext?
     private var state = State.waiting
     /// The client's bytes not consumed yet: the start of a head, body bytes, or pipelined
-    /// requests waiting for the answer in flight.
+    /// requests waiting for the answer in flight. Worked on out of place, as
+    /// `Exchange.received` is.
     private var inbound = ByteBuffer()
     private var readPending = false
     /// The last token this connection sent that the cache knew (see `AuthorizationMemo`).
@@ -197,7 +201,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         if inbound.readableBytes == 0 {
             inbound = bytes
         } else {
-            inbound.writeImmutableBuffer(bytes)
+            // Grown out of place (see `inbound`).
+            var buffered = inbound
+            inbound = bytes  // a placeholder: `buffered` is now the only holder
+            buffered.writeImmutableBuffer(bytes)
+            inbound = buffered
         }
         switch state {
         case .waiting: processInbound(context: context)
@@ -256,7 +264,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 case verify(String)
                 case begin(WireRequestPlan, UpstreamConnectionPool<WireUpstreamConnection>, headLength: Int)
             }
-            let decision = inbound.withUnsafeReadableBytes { bytes -> Decision in
+            let buffered = inbound
+            let decision = buffered.withUnsafeReadableBytes { bytes -> Decision in
                 switch WireRequestHead.parse(bytes, reusing: &requestFields) {
                 case .incomplete:
                     return .wait
@@ -356,7 +365,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func forwardBody(of exchange: Exchange, context: ChannelHandlerContext) {
         guard exchange.bodyRemaining > 0 else { return }
         let taken = min(exchange.bodyRemaining, inbound.readableBytes)
-        guard taken > 0, let slice = inbound.readSlice(length: taken) else { return }
+        guard taken > 0 else { return }
+        var buffered = inbound  // read out of place (see `inbound`)
+        guard let slice = buffered.readSlice(length: taken) else { return }
+        inbound = buffered
         exchange.bodyRemaining -= taken
         if !exchange.responseDone {
             if let connection = exchange.connection {
@@ -367,7 +379,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                     exchange.lastUpstreamActivity = .now()
                 }
             } else {
-                exchange.pendingBody.append(slice)
+                // Grown out of place (see `Exchange.received`).
+                var pending = exchange.pendingBody
+                exchange.pendingBody = []
+                pending.append(slice)
+                exchange.pendingBody = pending
             }
         }
         if exchange.bodyRemaining == 0, exchange.responseDone {
@@ -428,10 +444,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         exchange.lastUpstreamActivity = now
         connection.receiver = self
         connection.write(exchange.plan.upstreamHead)
-        for buffer in exchange.pendingBody {
-            connection.write(buffer)
+        if !exchange.pendingBody.isEmpty {
+            for buffer in exchange.pendingBody {
+                connection.write(buffer)
+            }
+            exchange.pendingBody = []
         }
-        exchange.pendingBody = []
         exchange.requestSent = exchange.bodyRemaining == 0
         connection.flush()
     }
@@ -456,7 +474,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         if exchange.received.readableBytes == 0 {
             exchange.received = bytes
         } else {
-            exchange.received.writeImmutableBuffer(bytes)
+            // Grown out of place (see `Exchange.received`).
+            var received = exchange.received
+            exchange.received = bytes  // a placeholder: `received` is now the only holder
+            received.writeImmutableBuffer(bytes)
+            exchange.received = received
         }
     }
 
@@ -476,7 +498,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// how its body is passed on.
     private func readHead(of exchange: Exchange, context: ChannelHandlerContext) {
         while true {
-            let outcome = exchange.received.withUnsafeReadableBytes {
+            let received = exchange.received
+            let outcome = received.withUnsafeReadableBytes {
                 WireResponseHead.parse($0, reusing: &responseFields)
             }
             switch outcome {
@@ -504,7 +527,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         {
             bodyInHand = length
         }
-        let written = exchange.received.withUnsafeReadableBytes { bytes in
+        let received = exchange.received
+        let written = received.withUnsafeReadableBytes { bytes in
             self.clientHead(
                 head, bytes: bytes, requestID: exchange.plan.requestID,
                 body: head.length..<(head.length + bodyInHand))
@@ -550,8 +574,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             exchange.received.readableBytes >= bodyLength
         else { return }
         context.write(wrapOutboundOut(clientHead), promise: nil)
-        if bodyLength > 0, let body = exchange.received.readSlice(length: bodyLength) {
-            context.write(wrapOutboundOut(body), promise: nil)
+        if bodyLength > 0 {
+            var received = exchange.received  // read out of place (see `Exchange.received`)
+            if let body = received.readSlice(length: bodyLength) {
+                context.write(wrapOutboundOut(body), promise: nil)
+            }
+            exchange.received = received
         }
         complete(
             exchange, status: status, reusingConnection: keepsAlive && exchange.received.readableBytes == 0,

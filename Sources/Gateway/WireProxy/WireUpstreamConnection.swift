@@ -46,12 +46,12 @@ final class WireUpstreamConnection: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Holds reads while paused (a slow client of a streamed answer).
     func read(context: ChannelHandlerContext) {
-        reads.read(context)
+        if reads.passesOnRead() { context.read() }
     }
 
     /// Pauses or resumes reading the upstream's answer.
     func setReadingPaused(_ paused: Bool) {
-        reads.setPaused(paused, context: context)
+        if reads.setPaused(paused) { context?.read() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
