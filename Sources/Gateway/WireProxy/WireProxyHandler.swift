@@ -120,21 +120,21 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// `Exchange.received` is.
     private var inbound = ByteBuffer()
     private var readPending = false
-    /// The last token this connection sent that the cache knew (see `AuthorizationMemo`).
-    private var authorizationMemo = AuthorizationMemo()
     /// The metrics series of this connection's last answer.
     private var recentSeries = RecentSeries()
     /// Graceful shutdown asked for the connection to close once the answer is written.
     private var closesAfterAnswer = false
     /// The client half-closed while an answer was owed: passed on once it is written.
     private var deferredInputClosed = false
-    /// Memory for the heads this connection writes upstream and to the client, reused from
-    /// request to request (at most `ReusableHeadBuffer.reuseLimit` bytes each).
-    private var upstreamHeads = ReusableHeadBuffer()
+    /// What the connection keeps from one request to the next to spare work; taken out while
+    /// a request is read and planned, and put back (held in place across the planner, every
+    /// access to it would be checked at run time; see `inbound`).
+    private var requestScratch: RequestScratch? = RequestScratch()
+    /// Memory for the heads this connection writes to the client, reused from answer to
+    /// answer (at most `ReusableHeadBuffer.reuseLimit` bytes).
     private var clientHeads = ReusableHeadBuffer()
-    /// Memory for the fields of the heads this connection reads, reused likewise (as large as
-    /// the most fields one head had: at most 64 request and 128 answer fields).
-    private var requestFields: [WireRequestHead.Field] = []
+    /// Memory for the fields of the answers' heads, reused likewise (as large as the most
+    /// fields one head had: at most 128). Worked on out of place, as `inbound` is.
     private var responseFields: [WireResponseHead.Field] = []
     /// The client's IP address, for `X-Forwarded-For` (looked up once per connection).
     private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
@@ -265,16 +265,17 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 case begin(WireRequestPlan, UpstreamConnectionPool<WireUpstreamConnection>, headLength: Int)
             }
             let buffered = inbound
+            var scratch = requestScratch.take() ?? RequestScratch()
             let decision = buffered.withUnsafeReadableBytes { bytes -> Decision in
-                switch WireRequestHead.parse(bytes, reusing: &requestFields) {
+                switch WireRequestHead.parse(bytes, reusing: &scratch.fields) {
                 case .incomplete:
                     return .wait
                 case .refused:
                     return .handOff
                 case .parsed(let head):
                     switch proxy.planner.wirePlan(
-                        head, bytes: bytes, clientAddress: clientAddress, headBuffer: &upstreamHeads,
-                        mayVerify: mayVerify, memo: &authorizationMemo)
+                        head, bytes: bytes, clientAddress: clientAddress, headBuffer: &scratch.upstreamHeads,
+                        mayVerify: mayVerify, memo: &scratch.authorizationMemo)
                     {
                     case .take(let plan):
                         // At the pool's limit the exchange waits for a connection (handing
@@ -288,6 +289,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                     }
                 }
             }
+            requestScratch = scratch
             switch decision {
             case .wait:
                 return
@@ -499,9 +501,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func readHead(of exchange: Exchange, context: ChannelHandlerContext) {
         while true {
             let received = exchange.received
-            let outcome = received.withUnsafeReadableBytes {
-                WireResponseHead.parse($0, reusing: &responseFields)
-            }
+            var fields: [WireResponseHead.Field] = []
+            swap(&fields, &responseFields)
+            let outcome = received.withUnsafeReadableBytes { WireResponseHead.parse($0, reusing: &fields) }
+            responseFields = fields
             switch outcome {
             case .incomplete:
                 return
@@ -756,6 +759,15 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             route: exchange.plan.route, status: status, elapsed: .nanoseconds(elapsed.nanoseconds), asBytes: true,
             recent: &recentSeries)
     }
+}
+
+/// What a connection keeps from one request to the next to spare work: the array its
+/// request heads' fields are read into, the memory its upstream heads are written into, and
+/// the last token it sent that the cache knew (see `AuthorizationMemo`).
+private struct RequestScratch {
+    var fields: [WireRequestHead.Field] = []
+    var upstreamHeads = ReusableHeadBuffer()
+    var authorizationMemo = AuthorizationMemo()
 }
 
 /// Why a wire exchange failed, besides `LoopProxyFailure`.
