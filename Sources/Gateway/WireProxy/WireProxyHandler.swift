@@ -289,7 +289,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                     }
                 }
             }
-            requestScratch = scratch
+            requestScratch = consume scratch
             switch decision {
             case .wait:
                 return
