@@ -110,51 +110,20 @@ import Testing
         #expect(matched >= contract.operations.count * 2)
     }
 
-    /// Templates that start with a parameter or share a first letter: the byte-level match,
-    /// which sorts templates by the first byte of the path, must find the same operation.
-    @Test func theByteLevelMatchAgreesOnTemplatesThatStartWithAParameter() throws {
-        let templates = ["/{tenant}/x", "/a/x", "/ab/x", "/a/{id}", "/{tenant}/{id}", "/", "/é/x"]
-        let operations = try templates.enumerated().map { position, template in
-            ContractOperation(
-                operationID: "op\(position)", method: .get, path: try PathTemplate(template), tag: "t", service: "s",
-                access: .public)
-        }
-        let table = RouteTable(operations: operations)
-        let paths = [
-            "/a/x", "/ab/x", "/b/x", "/a/y", "/abc/x", "/A/x", "/", "/a", "/%C3%A9/x", "/~/x", "/a/x/", "//a//x",
-        ]
-        for path in paths {
-            let expected: String? =
-                if case .matched(let operation, _) = table.match(method: .get, path: path) {
-                    operation.operationID
-                } else {
-                    nil
-                }
-            #expect(table.matchedOperation(method: .get, target: path)?.operationID == expected, "\(path)")
-        }
-        #expect(table.matchedOperation(method: .get, target: "/b/x")?.operationID == "op0")
-        #expect(table.matchedOperation(method: .get, target: "/a/x")?.operationID == "op1")
-        #expect(table.matchedOperation(method: .get, target: "/a/y")?.operationID == "op3")
+    /// A table of `GET` operations `op0`, `op1`, … on `templates`.
+    static func getTable(_ templates: [String]) throws -> RouteTable {
+        RouteTable(
+            operations: try templates.enumerated().map { position, template in
+                ContractOperation(
+                    operationID: "op\(position)", method: .get, path: try PathTemplate(template), tag: "t",
+                    service: "s", access: .public)
+            })
     }
 
-    /// The byte-level match rejects most templates on the lengths of their first eight
-    /// literal segments (255 and more compare alike): past eight segments, and between
-    /// segments too long to tell apart that way, the bytes still decide.
-    @Test func theByteLevelMatchAgreesPastEightSegmentsAndOnLongSegments() throws {
-        let long = String(repeating: "l", count: 300)
-        let templates = [
-            "/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/{x}/k", "/a/\(long)", "/a/\(long)x", "/{p}/bb", "/a/b",
-        ]
-        let operations = try templates.enumerated().map { position, template in
-            ContractOperation(
-                operationID: "op\(position)", method: .get, path: try PathTemplate(template), tag: "t", service: "s",
-                access: .public)
-        }
-        let table = RouteTable(operations: operations)
-        let paths = [
-            "/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/i/k", "/a/b/c/d/e/f/g/h/zz/k", "/a/b/c/d/e/f/g/h/i/jj",
-            "/a/\(long)", "/a/\(long)x", "/a/\(long)y", "/a/\(long.dropLast())", "/a/bb", "/z/bb", "/a/b", "/a/c",
-        ]
+    /// Expects the byte-level match of `GET path` to find what the full match finds, for each
+    /// path; returns how many of them matched.
+    @discardableResult
+    static func expectBothMatchesAgree(_ table: RouteTable, on paths: [String]) -> Int {
         var matched = 0
         for path in paths {
             let expected: String? =
@@ -166,6 +135,35 @@ import Testing
             #expect(table.matchedOperation(method: .get, target: path)?.operationID == expected, "\(path)")
             if expected != nil { matched += 1 }
         }
+        return matched
+    }
+
+    /// Templates that start with a parameter or share a first letter: the byte-level match,
+    /// which sorts templates by the first byte of the path, must find the same operation.
+    @Test func theByteLevelMatchAgreesOnTemplatesThatStartWithAParameter() throws {
+        let table = try Self.getTable(["/{tenant}/x", "/a/x", "/ab/x", "/a/{id}", "/{tenant}/{id}", "/", "/é/x"])
+        Self.expectBothMatchesAgree(
+            table,
+            on: ["/a/x", "/ab/x", "/b/x", "/a/y", "/abc/x", "/A/x", "/", "/a", "/%C3%A9/x", "/~/x", "/a/x/", "//a//x"])
+        #expect(table.matchedOperation(method: .get, target: "/b/x")?.operationID == "op0")
+        #expect(table.matchedOperation(method: .get, target: "/a/x")?.operationID == "op1")
+        #expect(table.matchedOperation(method: .get, target: "/a/y")?.operationID == "op3")
+    }
+
+    /// The byte-level match rejects most templates on the lengths of their first eight
+    /// literal segments (255 and more compare alike): past eight segments, and between
+    /// segments too long to tell apart that way, the bytes still decide.
+    @Test func theByteLevelMatchAgreesPastEightSegmentsAndOnLongSegments() throws {
+        let long = String(repeating: "l", count: 300)
+        let table = try Self.getTable([
+            "/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/{x}/k", "/a/\(long)", "/a/\(long)x", "/{p}/bb", "/a/b",
+        ])
+        let matched = Self.expectBothMatchesAgree(
+            table,
+            on: [
+                "/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/i/k", "/a/b/c/d/e/f/g/h/zz/k", "/a/b/c/d/e/f/g/h/i/jj",
+                "/a/\(long)", "/a/\(long)x", "/a/\(long)y", "/a/\(long.dropLast())", "/a/bb", "/z/bb", "/a/b", "/a/c",
+            ])
         #expect(matched == 8)
     }
 
