@@ -31,9 +31,10 @@ final class UpstreamConnectionPool<Connection: PooledUpstreamConnection> {
     let connectTimeout: TimeAmount
 
     // `idle` and `waiters` are not checked for overlapping accesses at run time (a request
-    // touches them three times): every access to them is a single collection operation that
-    // calls none of this module's code, so no access can begin inside another. The compiler
-    // cannot prove that across the collections' out-of-line code; keep it true.
+    // touches them three times): every access to them is a single collection operation, and
+    // the only code of this module run inside one is `connectionClosed`'s identity test, so
+    // no access can begin inside another. The compiler cannot prove that across the
+    // collections' out-of-line code; keep it true.
     @exclusivity(unchecked) private var idle: [Connection] = []
     private var opened = 0
     private var isClosed = false
