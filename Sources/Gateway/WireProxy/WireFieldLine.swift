@@ -29,7 +29,7 @@ enum WireFieldLine {
             // Letters (most of a name) are skipped eight at a time, up to the first byte that
             // is not one; that one is looked up alone.
             while index + 8 <= bytes.count {
-                let others = nonLetterBytes(word(bytes, at: index))
+                let others = nonLetterBytes(WireBytes.word(bytes, at: index))
                 if others == 0 {
                     index += 8
                 } else {
@@ -52,13 +52,14 @@ enum WireFieldLine {
             // then eight bytes at a time, up to the first byte that is not; that one is looked
             // at alone.
             while index + 16 <= bytes.count,
-                invisibleBytes(word(bytes, at: index)) | invisibleBytes(word(bytes, at: index + 8)) == 0
+                invisibleBytes(WireBytes.word(bytes, at: index)) | invisibleBytes(WireBytes.word(bytes, at: index + 8))
+                    == 0
             {
                 index += 16
                 valueEnd = index
             }
             while index + 8 <= bytes.count {
-                let invisible = invisibleBytes(word(bytes, at: index))
+                let invisible = invisibleBytes(WireBytes.word(bytes, at: index))
                 let visible = invisible == 0 ? 8 : invisible.trailingZeroBitCount / 8
                 if visible > 0 {
                     index += visible
@@ -77,11 +78,6 @@ enum WireFieldLine {
         guard index + 1 < bytes.count else { return .incomplete }
         guard bytes[index + 1] == UInt8(ascii: "\n"), !strict || valueEnd == index else { return .invalid }
         return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
-    }
-
-    /// The eight bytes at `offset`, the first in the lowest byte.
-    static func word(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
-        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     /// Nonzero when some byte of `word` is below 0x21 or above 0x7E (a space, control, DEL or

@@ -58,15 +58,14 @@ struct WireRequestHead: Equatable {
     /// the method of a request line (always longer than eight bytes) is told from one word.
     private static let methodWords: [(word: UInt64, mask: UInt64, length: Int, method: HTTPRequest.Method)] =
         methods.map { candidate in
-            let word = candidate.bytes.withUnsafeBytes { bytes in
-                bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
-            }
+            let padded = candidate.bytes + [UInt8](repeating: 0, count: 8 - candidate.bytes.count)
+            let word = padded.withUnsafeBytes { WireBytes.word($0, at: 0) }
             return (word, (1 << (8 * UInt64(candidate.bytes.count))) - 1, candidate.bytes.count, candidate.method)
         }
     /// The version and CRLF (eleven bytes) as two overlapping words: its first eight bytes,
     /// and its last eight.
     private static let versionWords = version.withUnsafeBytes {
-        (first: WireFieldLine.word($0, at: 0), last: WireFieldLine.word($0, at: 3))
+        (first: WireBytes.word($0, at: 0), last: WireBytes.word($0, at: 3))
     }
 
     /// Reads the head at the start of `bytes`.
@@ -89,7 +88,7 @@ struct WireRequestHead: Equatable {
         var matched: (count: Int, method: HTTPRequest.Method)?
         var couldStillMatch = false
         if bytes.count >= 8 {
-            let first = WireFieldLine.word(bytes, at: 0)
+            let first = WireBytes.word(bytes, at: 0)
             for candidate in methodWords where first & candidate.mask == candidate.word {
                 matched = (candidate.length, candidate.method)
                 break
@@ -126,8 +125,8 @@ struct WireRequestHead: Equatable {
         let version = Self.version
         if index + version.count <= bytes.count {
             let words = Self.versionWords
-            guard WireFieldLine.word(bytes, at: index) == words.first,
-                WireFieldLine.word(bytes, at: index + version.count - 8) == words.last
+            guard WireBytes.word(bytes, at: index) == words.first,
+                WireBytes.word(bytes, at: index + version.count - 8) == words.last
             else { return .refused }
             index += version.count
         } else {

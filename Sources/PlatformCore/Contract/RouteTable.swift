@@ -31,7 +31,7 @@ public struct RouteTable: Sendable {
         let literalBytes: [UInt8]
         /// ...and where each segment's literal lies in them (`nil` for a parameter).
         let literalRanges: [Range<Int>?]
-        /// The lengths of the first eight segments' literals (`lengthSignature(_:)`), and the
+        /// The lengths of the first eight segments' literals (`lengthSignature(_:at:)`), and the
         /// bytes of it that are literals': a target whose own signature differs there cannot
         /// fit, which one comparison tells.
         let literalLengths: UInt64
@@ -67,7 +67,7 @@ public struct RouteTable: Sendable {
 
         /// Whether the raw segments `parts` of `bytes` fit the template: each literal segment
         /// byte for byte (the same as `PathTemplate.match(_:)` for ASCII paths).
-        /// - Parameter lengths: The signature of the parts' lengths (`lengthSignature`).
+        /// - Parameter lengths: The signature of the parts' lengths (`lengthSignature(_:at:)`).
         func fits(
             _ bytes: UnsafeRawBufferPointer, segments parts: UnsafeBufferPointer<Range<Int>>, lengths: UInt64
         ) -> Bool {
