@@ -32,6 +32,25 @@ import Testing
         }
     }
 
+    /// A connection keeps the pool of the last route it called: requests that alternate
+    /// between the services on one connection each still reach their own service.
+    @Test func requestsAlternatingBetweenServicesOnOneConnectionEachReachTheirOwn() async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run { harness, gateway in
+            let targets = ["/wallet/me", "/auth/me", "/auth/me", "/claims/me?limit=2", "/auth/me", "/wallet/me"]
+            let replies = try await RawHTTP.pipelined(
+                port: gateway.port!,
+                targets.map {
+                    RawHTTP.request(["GET \($0) HTTP/1.1", "Host: gateway", "Authorization: Bearer \(token)"])
+                },
+                count: targets.count)
+            #expect(replies.map(\.status) == Array(repeating: 200, count: targets.count))
+            #expect(harness.auth.requests.map(\.target) == targets.filter { $0.hasPrefix("/auth/") })
+            #expect(harness.event.requests.map(\.target) == targets.filter { !$0.hasPrefix("/auth/") })
+            #expect(harness.proxied(by: .wire) == targets.count)
+        }
+    }
+
     @Test func theFirstRequestItDoesNotTakeHandsTheConnectionToTheCodecPath() async throws {
         let token = try await TestKeys.token(roles: [.user])
         try await GatewayHarness.run { harness, gateway in

@@ -114,3 +114,20 @@ final class LoopPools {
         for pool in wirePools.values { pool.close() }
     }
 }
+
+/// The byte pool a connection used last: a connection's requests mostly call one route, so
+/// its pool is looked up by service name once, not per request (as `RecentSeries` does for
+/// the metrics).
+struct RecentWirePool {
+    private var route: LoopRoute?
+    private var pool: UpstreamConnectionPool<WireUpstreamConnection>?
+
+    /// The byte pool of `route`'s service in `pools`, if it can be reached this way.
+    mutating func pool(for route: LoopRoute, in pools: LoopPools) -> UpstreamConnectionPool<WireUpstreamConnection>? {
+        if let pool, self.route === route { return pool }
+        let found = pools.wirePool(for: route.service)
+        self.route = route
+        self.pool = found
+        return found
+    }
+}

@@ -280,7 +280,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                     case .take(let plan):
                         // At the pool's limit the exchange waits for a connection (handing
                         // the connection off would be for good).
-                        guard let pool = pools.wirePool(for: plan.route.service) else { return .handOff }
+                        guard let pool = scratch.recentPool.pool(for: plan.route, in: pools) else { return .handOff }
                         return .begin(plan, pool, headLength: head.length)
                     case .verifyFirst(let token):
                         return .verify(token)
@@ -762,12 +762,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 }
 
 /// What a connection keeps from one request to the next to spare work: the array its
-/// request heads' fields are read into, the memory its upstream heads are written into, and
-/// the last token it sent that the cache knew (see `AuthorizationMemo`).
+/// request heads' fields are read into, the memory its upstream heads are written into, the
+/// last token it sent that the cache knew (see `AuthorizationMemo`), and the pool of the
+/// last route it called.
 private struct RequestScratch {
     var fields: [WireRequestHead.Field] = []
     var upstreamHeads = ReusableHeadBuffer()
     var authorizationMemo = AuthorizationMemo()
+    var recentPool = RecentWirePool()
 }
 
 /// Why a wire exchange failed, besides `LoopProxyFailure`.
