@@ -8,12 +8,14 @@
 //       Prints `verify N`: ES256 access-token verifications per second through
 //       TokenVerifier on one task (the cost the gateway pays per request without a cache).
 //   GatewayBenchmark gateway PORT UPSTREAM_URL [--no-token-cache] [--codec-path] [--router-only]
+//                            [--upstream-connections N]
 //       The gateway, built as `event-reward gateway` builds it (GatewayHTTPClient,
 //       JWKSRefresher, buildGatewayApplication), with auth and event both at UPSTREAM_URL;
 //       with --no-token-cache every request's token is verified (ES256) anew; with
 //       --codec-path the event-loop proxy serves requests behind NIO's HTTP codec (its
 //       byte-level path off); with --router-only every request goes through the router and
-//       the HTTP client (the event-loop proxy off).
+//       the HTTP client (the event-loop proxy off); --upstream-connections sets
+//       `upstreamConnectionsPerLoop` (64 by default, as the gateway's).
 //   GatewayBenchmark relay PORT UPSTREAM_PORT
 //       A bare SwiftNIO TCP relay to 127.0.0.1:UPSTREAM_PORT (ByteRelay): no HTTP, no token,
 //       the floor under any proxy built on NIO.
@@ -36,6 +38,10 @@ guard arguments.count >= 3, let port = Int(arguments[2]) else {
     exit(64)
 }
 let logger = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
+/// The value after `name` in the arguments, if any.
+func option(_ name: String) -> String? {
+    arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+}
 
 switch arguments[1] {
 case "upstream":
@@ -71,7 +77,8 @@ case "gateway":
         http: HTTPServerConfiguration(port: port), authURL: arguments[3], eventURL: arguments[3], logLevel: .error,
         tokenCacheSize: arguments.contains("--no-token-cache") ? 0 : 10_000,
         proxiesOnEventLoop: !arguments.contains("--router-only"),
-        usesWirePath: !arguments.contains("--codec-path"))
+        usesWirePath: !arguments.contains("--codec-path"),
+        upstreamConnectionsPerLoop: option("--upstream-connections").flatMap { Int($0) } ?? 64)
     let client = GatewayHTTPClient.make(configuration: configuration)
     let refresher = JWKSRefresher(
         configuration: .init(url: configuration.jwksURL), httpClient: client, logger: logger)
