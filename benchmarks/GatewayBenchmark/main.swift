@@ -15,7 +15,7 @@
 //       --codec-path the event-loop proxy serves requests behind NIO's HTTP codec (its
 //       byte-level path off); with --router-only every request goes through the router and
 //       the HTTP client (the event-loop proxy off); --upstream-connections sets
-//       `upstreamConnectionsPerLoop` (64 by default, as the gateway's).
+//       `upstreamConnectionsPerLoop` (else the gateway's default).
 //   GatewayBenchmark relay PORT UPSTREAM_PORT
 //       A bare SwiftNIO TCP relay to 127.0.0.1:UPSTREAM_PORT (ByteRelay): no HTTP, no token,
 //       the floor under any proxy built on NIO.
@@ -32,15 +32,21 @@ import ServiceLifecycle
 let arguments = CommandLine.arguments
 let usage =
     "usage: GatewayBenchmark upstream PORT | gateway PORT UPSTREAM_URL [--no-token-cache] [--codec-path] [--router-only]"
-    + " | relay PORT UPSTREAM_PORT | verify SECONDS"
+    + " [--upstream-connections N] | relay PORT UPSTREAM_PORT | verify SECONDS"
 guard arguments.count >= 3, let port = Int(arguments[2]) else {
     print(usage)
     exit(64)
 }
 let logger = Logger(label: "benchmark") { _ in SwiftLogNoOpLogHandler() }
-/// The value after `name` in the arguments, if any.
-func option(_ name: String) -> String? {
-    arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+/// The positive number after `name` in the arguments, `nil` without `name`; exits with the
+/// usage when what follows is not one.
+func positiveOption(_ name: String) -> Int? {
+    guard let position = arguments.firstIndex(of: name) else { return nil }
+    guard position + 1 < arguments.count, let value = Int(arguments[position + 1]), value > 0 else {
+        print(usage)
+        exit(64)
+    }
+    return value
 }
 
 switch arguments[1] {
@@ -73,12 +79,14 @@ case "upstream":
 
 case "gateway":
     guard arguments.count >= 4 else { exit(64) }
-    let configuration = GatewayConfiguration(
+    var configuration = GatewayConfiguration(
         http: HTTPServerConfiguration(port: port), authURL: arguments[3], eventURL: arguments[3], logLevel: .error,
         tokenCacheSize: arguments.contains("--no-token-cache") ? 0 : 10_000,
         proxiesOnEventLoop: !arguments.contains("--router-only"),
-        usesWirePath: !arguments.contains("--codec-path"),
-        upstreamConnectionsPerLoop: option("--upstream-connections").flatMap { Int($0) } ?? 64)
+        usesWirePath: !arguments.contains("--codec-path"))
+    if let connections = positiveOption("--upstream-connections") {
+        configuration.upstreamConnectionsPerLoop = connections
+    }
     let client = GatewayHTTPClient.make(configuration: configuration)
     let refresher = JWKSRefresher(
         configuration: .init(url: configuration.jwksURL), httpClient: client, logger: logger)
