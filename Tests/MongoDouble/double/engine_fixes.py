@@ -79,7 +79,9 @@ def _match_stage(in_collection, database, options, user_vars):
 def _facet_stage(in_collection, database, options, user_vars):
     """$facet whose sub-pipelines each get their own copy of the input: mongomock_ng's
     $lookup and dotted $set write into their input documents, which leaked from one
-    facet into the next."""
+    facet into the next. A sub-pipeline's leading $match runs before the copy (it writes
+    nothing), so only the documents it keeps are copied: the input itself may then be the
+    stored documents (run_pipeline does not copy before a $facet)."""
     if not isinstance(options, dict) or not options:
         raise MongoError(40169, 'the $facet specification must be a non-empty object')
     out = {}
@@ -90,7 +92,12 @@ def _facet_stage(in_collection, database, options, user_vars):
             if isinstance(stage, dict) and set(stage) & NOT_IN_FACET:
                 raise MongoError(40600, f'{next(iter(stage))} is not allowed to be used within '
                                         f'a $facet stage')
-        documents = [helpers._clone_document(doc) for doc in in_collection]
+        validate_pipeline(pipeline)
+        selected = in_collection
+        if pipeline and '$match' in pipeline[0]:
+            selected = _match_stage(in_collection, database, pipeline[0]['$match'], user_vars)
+            pipeline = pipeline[1:]
+        documents = [helpers._clone_document(doc) for doc in selected]
         out[name] = list(aggregate.process_pipeline(documents, database, pipeline, None,
                                                     user_vars=user_vars))
     return [out]

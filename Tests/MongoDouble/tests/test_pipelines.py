@@ -350,3 +350,40 @@ def test_add_fields_merges_embedded_documents(db):
                    'items': [{'a': 1, 'flag': True}, {'a': 2, 'flag': True}]}
     # The stored document is untouched.
     assert db.c.find_one({'_id': 1})['specs'] == {'doors': 4, 'wheels': 4}
+
+
+def test_facet_sub_pipelines_write_only_their_own_copies(db):
+    # After a leading $match, $facet gets the stored documents themselves (the double copies
+    # only what each sub-pipeline's own leading $match keeps), and mongomock_ng's $lookup
+    # writes into its input: neither the stored documents nor the other facets may see it.
+    db.c.insert_many([{'_id': 1, 'k': 'a', 'specs': {'doors': 4}},
+                      {'_id': 2, 'k': 'b', 'specs': {'doors': 2}}])
+    db.other.insert_one({'_id': 9, 'k': 'a'})
+    join = {'$lookup': {'from': 'other', 'localField': 'k', 'foreignField': 'k', 'as': 'joined'}}
+    (result,) = agg(db.c, [
+        {'$match': {'k': {'$in': ['a', 'b']}}},
+        {'$facet': {
+            'filteredJoin': [{'$match': {'k': 'a'}}, join, {'$project': {'joined': 1}}],
+            'join': [join, {'$set': {'specs.wheels': 4}}, {'$project': {'specs': 1, 'joined': 1}}],
+            'read': [{'$project': {'doors': '$specs.doors', 'wheels': '$specs.wheels',
+                                   'joined': 1}}],
+            'filteredRead': [{'$match': {'k': 'a'}}],
+        }},
+    ])
+    assert result == {
+        'filteredJoin': [{'_id': 1, 'joined': [{'_id': 9, 'k': 'a'}]}],
+        'join': [{'_id': 1, 'specs': {'doors': 4, 'wheels': 4}, 'joined': [{'_id': 9, 'k': 'a'}]},
+                 {'_id': 2, 'specs': {'doors': 2, 'wheels': 4}, 'joined': []}],
+        'read': [{'_id': 1, 'doors': 4}, {'_id': 2, 'doors': 2}],
+        'filteredRead': [{'_id': 1, 'k': 'a', 'specs': {'doors': 4}}],
+    }
+    assert list(db.c.find()) == [{'_id': 1, 'k': 'a', 'specs': {'doors': 4}},
+                                 {'_id': 2, 'k': 'b', 'specs': {'doors': 2}}]
+
+
+def test_facet_checks_every_stage_before_matching(db):
+    db.c.insert_one({'k': 'a'})
+    with pytest.raises(pymongo.errors.OperationFailure) as info:
+        agg(db.c, [{'$match': {'k': 'a'}},
+                   {'$facet': {'f': [{'$match': {'k': 'none'}}, {'$frobnicate': {}}]}}])
+    assert info.value.code == 40324

@@ -2,7 +2,8 @@
 
 Reads on a view run the view's pipeline over its source first. Every query scans the
 collection (mongomock_ng has no index-backed plans); to avoid copying whole collections,
-documents are copied only after they matched the filter or a pipeline's leading $match.
+documents are copied only after they matched the filter or a pipeline's leading $match
+(and, before a $facet, only by the facet: see engine_fixes._facet_stage).
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def run_pipeline(ctx, db, collection_name, pipeline, user_vars=None) -> list:
         spec = pipeline[0]['$match']
         if not isinstance(spec, dict):
             raise MongoError(15959, 'the match filter must be an expression in an object')
-        documents = [helpers._clone_document(doc) for doc in collection._iter_documents(spec)]
+        documents = list(collection._iter_documents(spec))
         pipeline = pipeline[1:]
+        # $facet copies what each of its sub-pipelines keeps; every other stage gets copies.
+        if not (pipeline and '$facet' in pipeline[0]):
+            documents = [helpers._clone_document(doc) for doc in documents]
     else:
         documents = [helpers._clone_document(doc) for doc in collection._store._documents.values()]
     result = aggregate.process_pipeline(documents, ctx.engine.database(db), pipeline, None,
