@@ -97,6 +97,11 @@ if gateway:
         ratio = best[name]["rps"] / best["nginx"]["rps"]
         row(f"{label} (req/s; at best)", f"{rate(rps[name], '')}; {latency(name)}",
             f"nginx {best['nginx']['rps']:,.0f}", f"{ratio:.2f}x", ">= 1.0x nginx", verdict(ratio >= 1.0))
+        if name == "gateway" and len(runs["gateway"]) == len(runs["nginx"]) > 1:
+            # Each round runs every path in turn, so a round's gateway and nginx runs are close in time.
+            each = [ours["rps"] / theirs["rps"] for ours, theirs in zip(runs["gateway"], runs["nginx"])]
+            row("  the same, round by round (gateway / nginx, each round's pair)",
+                ", ".join(f"{r:.2f}x" for r in each), "", f"ahead in {sum(r >= 1.0 for r in each)} of {len(each)}")
     if "relay" in runs:
         row("  floor: bare NIO byte relay, no HTTP, no token (req/s; at best)",
             f"{rate(rps['relay'], '')}; {latency('relay')}", f"nginx {best['nginx']['rps']:,.0f}",
