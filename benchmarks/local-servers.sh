@@ -1,0 +1,28 @@
+# Sourced by the benchmark scripts that start servers on 127.0.0.1: a free port, waiting
+# until a server answers, and servers in sessions of their own (`setsid`), as a daemon or a
+# container would run. With the kernel's autogroup scheduling (on by default) each session
+# is scheduled as one group, so a server left in the script's session would share a group
+# with the load generator.
+
+# A port nothing listens on now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# Waits until URL answers 2xx (at most a minute); exits otherwise.
+wait_for() {
+    for _ in $(seq 1 600); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+    echo "no answer from $1" >&2
+    exit 1
+}
+
+# The PID of the server just started with `setsid CMD &` (a background job of a script is no
+# process group leader, so setsid does not fork: $! is the server itself, in its own session,
+# once CMD has exec'd). Exits when it is not in a session of its own.
+started_in_own_session() {
+    local pid=$!
+    for _ in $(seq 1 100); do  # setsid(2) runs a moment after the fork
+        [[ "$(awk '{print $6}' "/proc/$pid/stat" 2>/dev/null)" == "$pid" ]] && { echo "$pid"; return; }
+        sleep 0.01
+    done
+    echo "process $pid is not in a session of its own" >&2
+    exit 1
+}
