@@ -1,8 +1,25 @@
-# Sourced by the benchmark scripts that start servers on 127.0.0.1: a free port, waiting
-# until a server answers, and servers in sessions of their own (`setsid`), as a daemon or a
-# container would run. With the kernel's autogroup scheduling (on by default) each session
+# Sourced by the benchmark scripts that start servers on 127.0.0.1 (after setting ROOT):
+# the release GatewayBenchmark, a free port, waiting until a server answers, a server's RSS,
+# and servers in sessions of their own (`setsid`), as a daemon or a container would run. With the kernel's autogroup scheduling (on by default) each session
 # is scheduled as one group, so a server left in the script's session would share a group
 # with the load generator.
+
+# The path of the GatewayBenchmark of the release build benchmarks/run makes
+# (.build-release), built first when missing; exits when the build fails.
+release_gateway_benchmark() {
+    local scratch="$ROOT/.build-release"
+    local build=(swift build -c release --static-swift-stdlib --scratch-path "$scratch")
+    local binary
+    binary="$("${build[@]}" --show-bin-path)/GatewayBenchmark"
+    if [[ ! -x "$binary" ]]; then
+        echo "building GatewayBenchmark in release mode (scratch path .build-release)" >&2
+        "${build[@]}" --product GatewayBenchmark >"$scratch.log" 2>&1 || { echo "build failed: $scratch.log" >&2; exit 1; }
+    fi
+    echo "$binary"
+}
+
+# The resident set of process PID in kB (0 once it is gone).
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # A port nothing listens on now.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
