@@ -46,26 +46,24 @@ enum WireFieldLine {
         index += 1
         while index < bytes.count, isWhitespace(bytes[index]) { index += 1 }
         let valueStart = index
-        var valueEnd = index
         while true {
-            // Visible ASCII (most of a token), which both rules take, is skipped sixteen and
-            // then eight bytes at a time, up to the first byte that is not; that one is looked
-            // at alone.
+            // Printable ASCII — visible and space, most of a value — which both rules take, is
+            // skipped sixteen and then eight bytes at a time, up to the first byte that is not;
+            // that one is looked at alone.
             while index + 16 <= bytes.count,
-                invisibleBytes(WireBytes.word(bytes, at: index)) | invisibleBytes(WireBytes.word(bytes, at: index + 8))
-                    == 0
+                nonPrintableBytes(WireBytes.word(bytes, at: index))
+                    | nonPrintableBytes(WireBytes.word(bytes, at: index + 8)) == 0
             {
                 index += 16
-                valueEnd = index
             }
             while index + 8 <= bytes.count {
-                let invisible = invisibleBytes(WireBytes.word(bytes, at: index))
-                let visible = invisible == 0 ? 8 : invisible.trailingZeroBitCount / 8
-                if visible > 0 {
-                    index += visible
-                    valueEnd = index
+                let others = nonPrintableBytes(WireBytes.word(bytes, at: index))
+                if others == 0 {
+                    index += 8
+                } else {
+                    index += others.trailingZeroBitCount / 8
+                    break
                 }
-                if visible < 8 { break }
             }
             guard index < bytes.count else { break }
             let byte = bytes[index]
@@ -73,27 +71,28 @@ enum WireFieldLine {
             let allowed = byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte != 0x7F && (!strict || byte < 0x80))
             guard allowed else { return .invalid }
             index += 1
-            if !isWhitespace(byte) { valueEnd = index }
         }
         guard index + 1 < bytes.count else { return .incomplete }
+        var valueEnd = index  // trailing spaces and tabs are not the value's
+        while valueEnd > valueStart, isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
         guard bytes[index + 1] == UInt8(ascii: "\n"), !strict || valueEnd == index else { return .invalid }
         return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
     }
 
-    /// Nonzero when some byte of `word` is below 0x21 or above 0x7E (a space, control, DEL or
-    /// obs-text); zero when all eight are visible ASCII. Its lowest set bit is
-    /// in the first such byte (in memory order, `word` read little-endian): borrows and
-    /// carries run only upwards from a byte that is one, so the bytes below it are exact.
-    static func invisibleBytes(_ word: UInt64) -> UInt64 {
+    /// Nonzero when some byte of `word` is below 0x20 or above 0x7E (a control, DEL or
+    /// obs-text); zero when all eight are printable ASCII (visible or a space). Its lowest set
+    /// bit is in the first such byte (in memory order, `word` read little-endian): borrows
+    /// and carries run only upwards from a byte that is one, so the bytes below it are exact.
+    static func nonPrintableBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
-        let hasByteBelow0x21 = (word &- ones &* 0x21) & ~word & highBits
+        let hasByteBelow0x20 = (word &- ones &* 0x20) & ~word & highBits
         let hasByteAbove0x7E = ((word &+ ones) | word) & highBits
-        return hasByteBelow0x21 | hasByteAbove0x7E
+        return hasByteBelow0x20 | hasByteAbove0x7E
     }
 
     /// Nonzero when some byte of `word` is not an ASCII letter; its lowest set bit is in the
-    /// first such byte, as in `invisibleBytes`. (Setting bit 5 makes a capital lowercase and
+    /// first such byte, as in `nonPrintableBytes`. (Setting bit 5 makes a capital lowercase and
     /// no other byte a letter.)
     static func nonLetterBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
