@@ -316,6 +316,45 @@ import Testing
         }
     }
 
+    /// A field line accepted before (`KnownFieldLine`) is taken again as it was read, at any
+    /// place in a head, and only with its very bytes: with any one byte changed, the head
+    /// reads as it does without the known line (refused where that byte is not allowed).
+    @Test func aKnownFieldLineReadsAsItWasReadAndOnlyWhenTheSame() throws {
+        let line = "Authorization:  Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl\r\n"
+        let first = Array("GET /wallet/me HTTP/1.1\r\nHost: a\r\n\(line)\r\n".utf8)
+        let known = try first.withUnsafeBytes { bytes in
+            let outcome = WireRequestHead.parse(bytes)
+            guard case .parsed(let head) = outcome else { return try #require(nil as KnownFieldLine?, "\(outcome)") }
+            return try #require(KnownFieldLine(head.fields[1], in: bytes))
+        }
+        func expectSameOutcome(_ text: [UInt8], _ comment: Comment) {
+            text.withUnsafeBytes { bytes in
+                var fields: [WireRequestHead.Field] = []
+                let withKnown = WireRequestHead.parse(bytes, reusing: &fields, knownLine: known)
+                #expect(withKnown == WireRequestHead.parse(bytes), comment)
+            }
+        }
+        for text in [
+            "GET /wallet/me HTTP/1.1\r\nHost: a\r\n\(line)\r\n", "GET /a HTTP/1.1\r\n\(line)X-Other: 1\r\n\r\n",
+            "GET /a HTTP/1.1\r\n\(line)\(line)\r\n", "GET /a HTTP/1.1\r\nX: 1\r\n\(line)",
+        ] {
+            expectSameOutcome(Array(text.utf8), "\(text)")
+        }
+        let replacements: [UInt8] = [
+            0x00, 0x09, 0x20, 0x7F, 0x80, UInt8(ascii: "x"), UInt8(ascii: ":"), UInt8(ascii: "\r"),
+        ]
+        for position in 0..<line.utf8.count {
+            for replacement in replacements {
+                var changed = Array(line.utf8)
+                guard changed[position] != replacement else { continue }
+                changed[position] = replacement
+                expectSameOutcome(
+                    Array("GET /a HTTP/1.1\r\n".utf8) + changed + Array("\r\n".utf8), "byte \(position): \(replacement)"
+                )
+            }
+        }
+    }
+
     private static func summary(_ outcome: WireFieldLine.Outcome) -> String {
         switch outcome {
         case .incomplete: "incomplete"

@@ -267,7 +267,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             let buffered = inbound
             var scratch = requestScratch.take() ?? RequestScratch()
             let decision = buffered.withUnsafeReadableBytes { bytes -> Decision in
-                switch WireRequestHead.parse(bytes, reusing: &scratch.fields) {
+                switch WireRequestHead.parse(
+                    bytes, reusing: &scratch.fields, knownLine: scratch.authorizationMemo.line)
+                {
                 case .incomplete:
                     return .wait
                 case .refused:

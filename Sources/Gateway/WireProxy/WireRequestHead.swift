@@ -77,13 +77,19 @@ struct WireRequestHead: Equatable {
     /// Reads the head at the start of `bytes`, its fields gathered in `fields` (emptied
     /// first): a connection's array, whose memory serves one head after another once the
     /// last head is let go.
-    static func parse(_ bytes: UnsafeRawBufferPointer, reusing fields: inout [Field]) -> Outcome {
-        let outcome = scan(bytes, fields: &fields)
+    /// - Parameter knownLine: A field line accepted before on this connection: a line with
+    ///   its very bytes is taken as it was then, without reading it again.
+    static func parse(
+        _ bytes: UnsafeRawBufferPointer, reusing fields: inout [Field], knownLine: KnownFieldLine? = nil
+    ) -> Outcome {
+        let outcome = scan(bytes, fields: &fields, knownLine: knownLine)
         if case .incomplete = outcome, bytes.count > maximumLength { return .refused }
         return outcome
     }
 
-    private static func scan(_ bytes: UnsafeRawBufferPointer, fields: inout [Field]) -> Outcome {
+    private static func scan(
+        _ bytes: UnsafeRawBufferPointer, fields: inout [Field], knownLine: KnownFieldLine?
+    ) -> Outcome {
         // Request line: the method and its space.
         var matched: (count: Int, method: HTTPRequest.Method)?
         var couldStillMatch = false
@@ -141,6 +147,12 @@ struct WireRequestHead: Equatable {
         fields.removeAll(keepingCapacity: true)
         fields.reserveCapacity(16)
         while true {
+            if let knownLine, let field = knownLine.field(in: bytes, at: index) {
+                guard fields.count < maximumFields else { return .refused }
+                fields.append(field)
+                index += knownLine.count
+                continue
+            }
             switch WireFieldLine.read(bytes, at: index, strict: true) {
             case .incomplete:
                 return .incomplete

@@ -48,7 +48,7 @@ extension LoopProxyPlanner {
         guard let route = route(method: head.method, target: target) else { return .leave }
 
         var contentLength: Int?
-        var authorization: Range<Int>?
+        var authorization: WireRequestHead.Field?
         var requestIDs: [Range<Int>] = []
         var forwardedFor: [Range<Int>] = []
         var connectionSeen = false
@@ -78,7 +78,7 @@ extension LoopProxyPlanner {
                 continue
             case .authorization:
                 guard authorization == nil else { return .leave }
-                authorization = field.value
+                authorization = field
                 passedOn |= 1 << position
             case nil:
                 if WireBytes.startsIgnoringCase(bytes, field.name, Self.userFieldPrefix) { continue }
@@ -88,17 +88,19 @@ extension LoopProxyPlanner {
         // `AccessRequirement.decision(for:)` is `.allowed`, decided on role masks.
         if let permittedRoles = route.permittedRoles {
             guard let authorization else { return .leave }
-            let value = UnsafeRawBufferPointer(rebasing: bytes[authorization])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[authorization.value])
             let roles: RoleMask
             if let cache = verifier.cache, let known = memo.roles(for: value, cache: cache) {
                 roles = known
             } else {
-                guard let token = BearerToken.parse(WireBytes.string(bytes, authorization)) else { return .leave }
+                guard let token = BearerToken.parse(WireBytes.string(bytes, authorization.value)) else {
+                    return .leave
+                }
                 if verifier.cache != nil {
                     guard let remembered = verifier.remembered(token) else {
                         return mayVerify ? .verifyFirst(token: token) : .leave
                     }
-                    roles = memo.remember(value, remembered)
+                    roles = memo.remember(authorization, in: bytes, remembered)
                 } else {
                     guard let verified = verifier.identityWithoutSuspending(token) else { return .leave }
                     roles = RoleMask(verified.roles)
