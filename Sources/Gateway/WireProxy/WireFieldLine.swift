@@ -28,15 +28,7 @@ enum WireFieldLine {
         while true {
             // Letters (most of a name) are skipped eight at a time, up to the first byte that
             // is not one; that one is looked up alone.
-            while index + 8 <= bytes.count {
-                let others = nonLetterBytes(WireBytes.word(bytes, at: index))
-                if others == 0 {
-                    index += 8
-                } else {
-                    index += others.trailingZeroBitCount / 8
-                    break
-                }
-            }
+            index = skipWords(bytes, from: index, while: nonLetterBytes)
             guard index < bytes.count, tokenBytes[Int(bytes[index])] else { break }
             index += 1
         }
@@ -56,15 +48,7 @@ enum WireFieldLine {
             {
                 index += 16
             }
-            while index + 8 <= bytes.count {
-                let others = nonPrintableBytes(WireBytes.word(bytes, at: index))
-                if others == 0 {
-                    index += 8
-                } else {
-                    index += others.trailingZeroBitCount / 8
-                    break
-                }
-            }
+            index = skipWords(bytes, from: index, while: nonPrintableBytes)
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\r") { break }
@@ -77,6 +61,22 @@ enum WireFieldLine {
         while valueEnd > valueStart, isWhitespace(bytes[valueEnd - 1]) { valueEnd -= 1 }
         guard bytes[index + 1] == UInt8(ascii: "\n"), !strict || valueEnd == index else { return .invalid }
         return .field(WireRequestHead.Field(name: name, value: valueStart..<valueEnd), next: index + 2)
+    }
+
+    /// The index after the eight-byte words from `start` on in which `others` flags no byte,
+    /// up to the first byte it flags (`others` as `nonLetterBytes`: nonzero, its lowest set
+    /// bit in the first such byte), or to the end of the last whole word.
+    @inline(__always)
+    private static func skipWords(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, while others: (UInt64) -> UInt64
+    ) -> Int {
+        var index = start
+        while index + 8 <= bytes.count {
+            let flagged = others(WireBytes.word(bytes, at: index))
+            guard flagged == 0 else { return index + flagged.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        return index
     }
 
     /// Nonzero when some byte of `word` is below 0x20 or above 0x7E (a control, DEL or
