@@ -98,6 +98,11 @@ import Testing
         ("EVENT_URL", "event:3002"),
         ("AUTH_DATABASE", "a.b"),
         ("HOST", "local host"),
+        ("GATEWAY_TOKEN_CACHE_SIZE", "-1"),
+        ("GATEWAY_TOKEN_CACHE_SIZE", "1000001"),
+        ("GATEWAY_TOKEN_CACHE_SIZE", "10k"),
+        ("GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP", "0"),
+        ("GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP", "1001"),
     ])
     func malformedValueNamesItsVariable(variable: String, value: String) {
         do {
@@ -156,6 +161,20 @@ import Testing
         #expect(configured.connectTimeout == .milliseconds(250))
         #expect(configured.readTimeout == .milliseconds(300))
         #expect(configured.jwksURL == "http://auth:9/.well-known/jwks.json")
+    }
+
+    @Test func gatewayCacheAndConnectionLimitsHaveDefaultsAndOverrides() throws {
+        let defaults = try PlatformConfiguration(environment: [:]).gateway
+        #expect(defaults.tokenCacheSize == 10_000)
+        #expect(defaults.makeTokenCache()?.capacity == 10_000)
+        #expect(defaults.upstreamConnectionsPerLoop == 64)
+        let configured = try PlatformConfiguration(environment: [
+            "GATEWAY_TOKEN_CACHE_SIZE": "250000", "GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP": "8",
+        ]).gateway
+        #expect(configured.makeTokenCache()?.capacity == 250_000)
+        #expect(configured.upstreamConnectionsPerLoop == 8)
+        let uncached = try PlatformConfiguration(environment: ["GATEWAY_TOKEN_CACHE_SIZE": "0"]).gateway
+        #expect(uncached.makeTokenCache() == nil)
     }
 
     @Test(arguments: [

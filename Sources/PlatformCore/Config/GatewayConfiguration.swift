@@ -26,7 +26,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The issuer and audience access tokens must carry.
     public var tokenExpectations: TokenExpectations
     /// How many verified tokens the gateway remembers (`VerifiedTokenCache`), so a client
-    /// reusing its token is verified once; `0` verifies every request.
+    /// reusing its token is verified once; `0` verifies every request
+    /// (`GATEWAY_TOKEN_CACHE_SIZE`).
     public var tokenCacheSize: Int
 
     /// Whether the common case of a proxied request (a matched route, a public one or a
@@ -45,7 +46,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     /// How many connections each of the gateway's event loops may hold to each upstream, for
     /// each path of its event-loop proxy; at the limit, the byte-level path's requests wait
-    /// for a free one (the codec path's go through the router). 64 by default.
+    /// for a free one (the codec path's go through the router). 64 by default
+    /// (`GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP`).
     public var upstreamConnectionsPerLoop: Int
 
     /// Creates a gateway configuration.

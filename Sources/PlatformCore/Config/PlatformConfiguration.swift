@@ -15,6 +15,9 @@ import MongoKit
 /// | `GATEWAY_CONNECT_TIMEOUT_MS` | `1000` | how long the gateway may take to connect to an upstream |
 /// | `GATEWAY_READ_TIMEOUT_MS` | `10000` | how long an upstream may stay silent before the gateway answers 504 |
 /// | `GATEWAY_EVENT_LOOP_PROXY` | `true` | `false` sends every request through the router and the HTTP client (same answers, slower) |
+/// | `GATEWAY_WIRE_PATH` | `true` | `false` starts every client connection behind NIO's HTTP codec instead of the byte-level path (same answers, slower) |
+/// | `GATEWAY_TOKEN_CACHE_SIZE` | `10000` | verified access tokens the gateway remembers (each for at most 30 s, never past its `exp`), 0–1000000 (`0` verifies every request) |
+/// | `GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP` | `64` | connections each gateway event loop may hold to each upstream, per path of its event-loop proxy, 1–1000 |
 /// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string (options in it win over the timeouts below) |
 /// | `AUTH_DATABASE` | `auth` | auth's database |
 /// | `EVENT_DATABASE` | `event` | event's database |
@@ -123,8 +126,14 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 logLevel: logging.level,
                 connectTimeout: try reader.milliseconds("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000),
                 readTimeout: try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000),
+                tokenCacheSize: try reader.integer(
+                    "GATEWAY_TOKEN_CACHE_SIZE", default: 10_000, in: 0...1_000_000,
+                    expected: "a number of tokens 0…1000000"),
                 proxiesOnEventLoop: try reader.boolean("GATEWAY_EVENT_LOOP_PROXY", default: true),
-                usesWirePath: try reader.boolean("GATEWAY_WIRE_PATH", default: true)
+                usesWirePath: try reader.boolean("GATEWAY_WIRE_PATH", default: true),
+                upstreamConnectionsPerLoop: try reader.integer(
+                    "GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP", default: 64, in: 1...1000,
+                    expected: "a number of connections 1…1000")
             ),
             auth: ServiceConfiguration(
                 http: HTTPServerConfiguration(host: host, port: try reader.port("AUTH_PORT", default: 3001)),
