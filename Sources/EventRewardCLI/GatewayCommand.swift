@@ -33,6 +33,7 @@ struct GatewayParts {
     /// - Throws: `ExitCode` 78 when the bundled contract cannot be used.
     init(_ configuration: GatewayConfiguration, logger: Logger) throws {
         let registry = MetricsBootstrap.processRegistry
+        let tokenMetrics = TokenVerificationMetrics(registry: registry, namespace: "gateway")
         let httpClient = GatewayHTTPClient.make(configuration: configuration)
         let refresher = JWKSRefresher(
             configuration: JWKSRefresher.Configuration(url: configuration.jwksURL),
@@ -41,7 +42,8 @@ struct GatewayParts {
             application = try buildGatewayApplication(
                 configuration: configuration,
                 verifier: refresher.verifier(
-                    expectations: configuration.tokenExpectations, cache: configuration.makeTokenCache()),
+                    expectations: configuration.tokenExpectations,
+                    cache: configuration.makeTokenCache(metrics: tokenMetrics), metrics: tokenMetrics),
                 httpClient: httpClient,
                 metrics: registry,
                 keysAvailable: { await refresher.hasKeys },

@@ -99,8 +99,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     }
 
     /// A token cache of `tokenCacheSize`, or `nil` when it is 0.
-    public func makeTokenCache() -> VerifiedTokenCache? {
-        tokenCacheSize > 0 ? VerifiedTokenCache(capacity: tokenCacheSize) : nil
+    /// - Parameter metrics: Counts the times the full cache is emptied; `nil` by default.
+    public func makeTokenCache(metrics: TokenVerificationMetrics? = nil) -> VerifiedTokenCache? {
+        tokenCacheSize > 0 ? VerifiedTokenCache(capacity: tokenCacheSize, metrics: metrics) : nil
     }
 
     /// Where auth publishes its public keys: `authURL` + `/.well-known/jwks.json`.

@@ -84,14 +84,16 @@ public actor JWKSRefresher: Service {
     ///   - expectations: The issuer and audience to insist on.
     ///   - cache: Remembers verified tokens; the refresher empties it whenever a key is
     ///     withdrawn, so no token of a withdrawn key is accepted from the cache.
+    ///   - metrics: Counts the verifier's checks against the keys; `nil` counts nothing.
     /// - Returns: The verifier.
     public nonisolated func verifier(
-        expectations: TokenExpectations = TokenExpectations(), cache: VerifiedTokenCache? = nil
+        expectations: TokenExpectations = TokenExpectations(), cache: VerifiedTokenCache? = nil,
+        metrics: TokenVerificationMetrics? = nil
     ) -> TokenVerifier {
         if let cache { caches.withLock { $0.append(cache) } }
         return TokenVerifier(
             keys: keys, expectations: expectations,
-            refreshKeys: { [self] in await self.refreshForUnknownKey() }, cache: cache)
+            refreshKeys: { [self] in await self.refreshForUnknownKey() }, cache: cache, metrics: metrics)
     }
 
     /// Whether any key has been loaded yet.

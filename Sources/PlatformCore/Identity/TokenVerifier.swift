@@ -27,6 +27,8 @@ public struct TokenVerifier: Sendable {
     private let refreshKeys: (@Sendable () async -> Bool)?
     /// Tokens already verified (see `VerifiedTokenCache`); `nil` verifies every time.
     public let cache: VerifiedTokenCache?
+    /// Counts every check of a token against the keys, by outcome; `nil` counts nothing.
+    private let metrics: TokenVerificationMetrics?
 
     /// - Parameters:
     ///   - keys: The ES256 public keys tokens may be signed with.
@@ -34,14 +36,17 @@ public struct TokenVerifier: Sendable {
     ///   - refreshKeys: Called when a token's `kid` is unknown; returns whether new keys
     ///     arrived (the caller rate-limits it).
     ///   - cache: Remembers verified tokens; `nil` (the default) verifies every time.
+    ///   - metrics: Counts the checks against the keys; `nil` (the default) counts nothing.
     public init(
         keys: VerifyingKeys, expectations: TokenExpectations = TokenExpectations(),
-        refreshKeys: (@Sendable () async -> Bool)? = nil, cache: VerifiedTokenCache? = nil
+        refreshKeys: (@Sendable () async -> Bool)? = nil, cache: VerifiedTokenCache? = nil,
+        metrics: TokenVerificationMetrics? = nil
     ) {
         self.keys = keys
         self.expectations = expectations
         self.refreshKeys = refreshKeys
         self.cache = cache
+        self.metrics = metrics
     }
 
     /// The identity of a valid token.
@@ -92,8 +97,21 @@ public struct TokenVerifier: Sendable {
         case invalid(String)
     }
 
-    /// Parses and checks `token` against the keys held now; never suspends.
+    /// `evaluate(_:)`, counted by outcome.
     private func check(_ token: String) -> Outcome {
+        let outcome = evaluate(token)
+        if let metrics {
+            switch outcome {
+            case .valid: metrics.countCheck(.valid)
+            case .unknownKeyID: metrics.countCheck(.unknownKeyID)
+            case .invalid: metrics.countCheck(.invalid)
+            }
+        }
+        return outcome
+    }
+
+    /// Parses and checks `token` against the keys held now; never suspends.
+    private func evaluate(_ token: String) -> Outcome {
         guard let jws = CompactJWS(token) else { return .invalid("not a compact JWS") }
         guard jws.header.alg == "ES256" else { return .invalid("alg is not ES256") }
         guard jws.header.crit == nil else { return .invalid("crit header") }

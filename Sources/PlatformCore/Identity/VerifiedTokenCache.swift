@@ -43,6 +43,8 @@ public final class VerifiedTokenCache: Sendable {
     /// The longest an entry is trusted after its verification.
     public let maximumAge: Duration
     private let entries = Mutex<[String: Entry]>([:])
+    /// Counts the resets of a full cache; `nil` counts nothing.
+    private let metrics: TokenVerificationMetrics?
     /// Moves on at every `removeAll()`: a `Remembered` of an older generation is void.
     private let generation = Atomic<UInt64>(0)
 
@@ -50,9 +52,14 @@ public final class VerifiedTokenCache: Sendable {
     /// - Parameters:
     ///   - capacity: The most tokens kept; 10,000 by default.
     ///   - maximumAge: How long an entry is trusted after verification; 30 s by default.
-    public init(capacity: Int = 10_000, maximumAge: Duration = .seconds(30)) {
+    ///   - metrics: Counts the times a full cache is emptied; `nil` (the default) counts
+    ///     nothing.
+    public init(
+        capacity: Int = 10_000, maximumAge: Duration = .seconds(30), metrics: TokenVerificationMetrics? = nil
+    ) {
         self.capacity = max(1, capacity)
         self.maximumAge = maximumAge
+        self.metrics = metrics
     }
 
     /// The identity of `token` if it was verified and is still within its window.
@@ -102,7 +109,10 @@ public final class VerifiedTokenCache: Sendable {
         entries.withLock { entries in
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.usableUntil > now }
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                if entries.count >= capacity {
+                    entries.removeAll(keepingCapacity: true)
+                    metrics?.countCacheReset()
+                }
             }
             entries[token] = entry
         }
