@@ -6,7 +6,8 @@ public import Prometheus
 /// - `<namespace>_token_checks_total{result}` (counter): tokens checked against the keys
 ///   — parsed, their ES256 signature verified, their claims read — by outcome: `valid`,
 ///   `invalid` or `unknown_kid`. A request answered from the cache of verified tokens is
-///   not a check.
+///   not a check, nor is one whose token failed for good moments before
+///   (`RecentlyRejectedTokens`).
 /// - `<namespace>_token_cache_resets_total` (counter): times the cache was full of
 ///   unexpired tokens and was emptied to make room (`GATEWAY_TOKEN_CACHE_SIZE` too small
 ///   for the tokens in use: after each, every client's next request is a check).

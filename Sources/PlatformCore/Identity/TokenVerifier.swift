@@ -29,6 +29,8 @@ public struct TokenVerifier: Sendable {
     public let cache: VerifiedTokenCache?
     /// Counts every check of a token against the keys, by outcome; `nil` counts nothing.
     private let metrics: TokenVerificationMetrics?
+    /// Tokens just rejected for good, refused again without a check.
+    let recentlyRejected = RecentlyRejectedTokens()
 
     /// - Parameters:
     ///   - keys: The ES256 public keys tokens may be signed with.
@@ -64,7 +66,7 @@ public struct TokenVerifier: Sendable {
             guard let refreshKeys, await refreshKeys() else { throw Self.rejection("unknown kid", logger) }
             guard case .valid(let claims) = check(token) else { throw Self.rejection("unknown kid", logger) }
             return accept(token, claims)
-        case .invalid(let reason):
+        case .invalid(let reason, _):
             throw Self.rejection(reason, logger)
         }
     }
@@ -94,12 +96,15 @@ public struct TokenVerifier: Sendable {
     private enum Outcome {
         case valid(AccessTokenClaims)
         case unknownKeyID
-        case invalid(String)
+        /// `lasting`: the token can never pass (it is then remembered as rejected).
+        case invalid(String, lasting: Bool = true)
     }
 
-    /// `evaluate(_:)`, counted by outcome.
+    /// `evaluate(_:)`, counted by outcome, unless the token was just rejected for good.
     private func check(_ token: String) -> Outcome {
+        if let reason = recentlyRejected.reason(for: token) { return .invalid(reason) }
         let outcome = evaluate(token)
+        if case .invalid(let reason, lasting: true) = outcome { recentlyRejected.insert(token, reason: reason) }
         if let metrics {
             switch outcome {
             case .valid: metrics.countCheck(.valid)
@@ -129,7 +134,7 @@ public struct TokenVerifier: Sendable {
         do {
             try claims.checkTimeWindow()
         } catch {
-            return .invalid("outside its time window")
+            return .invalid("outside its time window", lasting: false)
         }
         guard expectations.accepts(claims) else { return .invalid("issuer or audience") }
         return .valid(claims)

@@ -1,0 +1,64 @@
+import Prometheus
+import TestSupport
+import Testing
+
+@testable import PlatformCore
+
+@Suite struct RecentlyRejectedTokensTests {
+    @Test func aRejectionIsRememberedForItsLifetimeWithItsReason() {
+        let rejected = RecentlyRejectedTokens(capacity: 4, lifetime: 2)
+        rejected.insert("t", reason: "signature", now: 1_000)
+        #expect(rejected.reason(for: "t", now: 1_001.9) == "signature")
+        #expect(rejected.reason(for: "t", now: 1_002) == nil)
+        #expect(rejected.reason(for: "other", now: 1_001) == nil)
+    }
+
+    @Test func capacityIsBounded() {
+        let rejected = RecentlyRejectedTokens(capacity: 3, lifetime: 2)
+        for index in 0..<10 {
+            rejected.insert("t\(index)", reason: "signature", now: 1_000)
+            #expect(rejected.count <= 3)
+        }
+        #expect(rejected.reason(for: "t9", now: 1_001) == "signature")
+    }
+
+    /// A token that can never pass is checked once however often it comes back at once; one
+    /// that may pass later (outside its window, an unknown key) is checked every time.
+    @Test func onlyATokenThatCanNeverPassIsRefusedWithoutACheck() async throws {
+        let registry = PrometheusCollectorRegistry()
+        let verifier = TokenVerifier(
+            keys: try await TestKeys.verifyingKeys(),
+            metrics: TokenVerificationMetrics(registry: registry, namespace: "gateway"))
+        func checks(_ result: String) -> Int {
+            var bytes: [UInt8] = []
+            registry.emit(into: &bytes)
+            let prefix = #"gateway_token_checks_total{result=""# + result + #""} "#
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
+                return Int(line.dropFirst(prefix.count)) ?? -1
+            }
+            return 0
+        }
+        let genuine = try await TestKeys.token(subject: "65a1f0c2e4b0a1b2c3d4e5f6", roles: [.user])
+        var forged = Array(genuine.utf8)
+        let changed = forged.count - 10  // a character of the signature, not its padding bits
+        forged[changed] = forged[changed] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let forgedToken = String(decoding: forged, as: UTF8.self)
+        for _ in 0..<3 {
+            await #expect(throws: APIError.self) { try await verifier.verify(forgedToken) }
+        }
+        #expect(checks("invalid") == 1)
+        let expired = try await TestKeys.token(roles: [.user], expiresIn: -10)
+        for _ in 0..<2 {
+            await #expect(throws: APIError.self) { try await verifier.verify(expired) }
+        }
+        #expect(checks("invalid") == 3)
+        let foreign = try await TestKeys.token(roles: [.user], useSecondaryKey: true)
+        for _ in 0..<2 {
+            await #expect(throws: APIError.self) { try await verifier.verify(foreign) }
+        }
+        #expect(checks("unknown_kid") == 2)
+        // The genuine token is untouched by its forged twin's rejection.
+        #expect(try await verifier.verify(genuine).subject == "65a1f0c2e4b0a1b2c3d4e5f6")
+        #expect(checks("valid") == 1)
+    }
+}
