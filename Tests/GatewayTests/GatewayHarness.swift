@@ -69,10 +69,10 @@ struct GatewayHarness: Sendable {
 extension GatewayHarness {
     /// How many requests the event-loop proxy answered so far, on either of its paths (0
     /// when it is off).
-    var proxiedOnEventLoop: Int { counter("gateway_event_loop_proxied_requests_total") }
+    var proxiedOnEventLoop: Int { metrics.value(of: "gateway_event_loop_proxied_requests_total") }
 
     /// How many of those the byte-level path (`WireProxyHandler`) answered.
-    var proxiedAsBytes: Int { counter("gateway_wire_proxied_requests_total") }
+    var proxiedAsBytes: Int { metrics.value(of: "gateway_wire_proxied_requests_total") }
 
     /// How many requests `path` answered itself: for `.router`, any the event-loop proxy
     /// answered (expected 0).
@@ -82,16 +82,6 @@ extension GatewayHarness {
         case .eventLoop: proxiedOnEventLoop - proxiedAsBytes
         case .router: proxiedOnEventLoop
         }
-    }
-
-    private func counter(_ name: String) -> Int {
-        var bytes: [UInt8] = []
-        metrics.emit(into: &bytes)
-        let prefix = name + " "
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
-            return Int(line.dropFirst(prefix.count)) ?? -1
-        }
-        return 0
     }
 }
 

@@ -30,13 +30,7 @@ import Testing
             keys: try await TestKeys.verifyingKeys(),
             metrics: TokenVerificationMetrics(registry: registry, namespace: "gateway"))
         func checks(_ result: String) -> Int {
-            var bytes: [UInt8] = []
-            registry.emit(into: &bytes)
-            let prefix = #"gateway_token_checks_total{result=""# + result + #""} "#
-            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
-                return Int(line.dropFirst(prefix.count)) ?? -1
-            }
-            return 0
+            registry.value(of: #"gateway_token_checks_total{result=""# + result + #""}"#)
         }
         let genuine = try await TestKeys.token(subject: "65a1f0c2e4b0a1b2c3d4e5f6", roles: [.user])
         var forged = Array(genuine.utf8)

@@ -7,9 +7,9 @@ import Synchronization
 /// and a client repeating one forged token costs one ES256 check, not one a request.
 ///
 /// Only ever makes a rejection faster: a token is looked up here before it is checked, and
-/// one found is rejected as before, for the reason it was. A token outside its time window or signed with an
-/// unknown key is never remembered (it may become valid). At most `capacity` tokens are
-/// kept; when full, expired ones go, then all of them. Thread-safe; one short lock a look.
+/// one found is rejected as before, for the reason it was. A token outside its time window
+/// or signed with an unknown key is never remembered (it may become valid). At most
+/// `capacity` tokens are kept (`Dictionary.makeRoom`). Thread-safe; one short lock a look.
 final class RecentlyRejectedTokens: Sendable {
     /// The most tokens kept.
     let capacity: Int
@@ -38,10 +38,7 @@ final class RecentlyRejectedTokens: Sendable {
     /// Remembers that `token` was just rejected, and why.
     func insert(_ token: String, reason: String, now: Double = VerifiedTokenCache.now()) {
         rejections.withLock { rejections in
-            if rejections.count >= capacity, rejections[token] == nil {
-                rejections = rejections.filter { $0.value.until > now }
-                if rejections.count >= capacity { rejections.removeAll(keepingCapacity: true) }
-            }
+            rejections.makeRoom(for: token, capacity: capacity, keeping: { $0.until > now })
             rejections[token] = Rejection(reason: reason, until: now + lifetime)
         }
     }

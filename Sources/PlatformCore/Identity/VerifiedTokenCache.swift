@@ -107,12 +107,8 @@ public final class VerifiedTokenCache: Sendable {
             usableUntil: min(claims.exp.value.timeIntervalSince1970, now + age)
         )
         entries.withLock { entries in
-            if entries.count >= capacity {
-                entries = entries.filter { $0.value.usableUntil > now }
-                if entries.count >= capacity {
-                    entries.removeAll(keepingCapacity: true)
-                    metrics?.countCacheReset()
-                }
+            if entries.makeRoom(for: token, capacity: capacity, keeping: { $0.usableUntil > now }) {
+                metrics?.countCacheReset()
             }
             entries[token] = entry
         }
