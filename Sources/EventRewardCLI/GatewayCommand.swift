@@ -43,7 +43,8 @@ struct GatewayParts {
                 configuration: configuration,
                 verifier: refresher.verifier(
                     expectations: configuration.tokenExpectations,
-                    cache: configuration.makeTokenCache(metrics: tokenMetrics), metrics: tokenMetrics),
+                    cache: configuration.makeTokenCache(metrics: tokenMetrics), metrics: tokenMetrics,
+                    failureBudget: configuration.makeTokenFailureBudget()),
                 httpClient: httpClient,
                 metrics: registry,
                 keysAvailable: { await refresher.hasKeys },

@@ -22,8 +22,9 @@ import Testing
         #expect(rejected.reason(for: "t9", now: 1_001) == "signature")
     }
 
-    /// A token that can never pass is checked once however often it comes back at once; one
-    /// that may pass later (outside its window, an unknown key) is checked every time.
+    /// A token that can never pass (forged, expired) is checked once however often it comes
+    /// back at once; one that may pass later (not valid yet, an unknown key) is checked every
+    /// time.
     @Test func onlyATokenThatCanNeverPassIsRefusedWithoutACheck() async throws {
         let registry = PrometheusCollectorRegistry()
         let verifier = TokenVerifier(
@@ -45,7 +46,12 @@ import Testing
         for _ in 0..<2 {
             await #expect(throws: APIError.self) { try await verifier.verify(expired) }
         }
-        #expect(checks("invalid") == 3)
+        #expect(checks("invalid") == 2)
+        let early = try await TestKeys.token(roles: [.user], notBeforeIn: 600)
+        for _ in 0..<2 {
+            await #expect(throws: APIError.self) { try await verifier.verify(early) }
+        }
+        #expect(checks("invalid") == 4)
         let foreign = try await TestKeys.token(roles: [.user], useSecondaryKey: true)
         for _ in 0..<2 {
             await #expect(throws: APIError.self) { try await verifier.verify(foreign) }

@@ -37,6 +37,59 @@ import Testing
         }
     }
 
+    /// A client that sent more forged tokens than its budget gets 429 `RATE_LIMITED` with
+    /// `Retry-After` for any token not verified yet (genuine ones too) on every path, while
+    /// the token it had verified before still passes.
+    @Test(arguments: ProxyPath.allCases)
+    func aClientPastItsBudgetOfForgedTokensIsRefusedUntilItsWindowEnds(path: ProxyPath) async throws {
+        let verifier = TokenVerifier(
+            keys: try await TestKeys.verifyingKeys(), cache: VerifiedTokenCache(),
+            failureBudget: TokenFailureBudget(limit: 3, windowSeconds: 60))
+        let verified = try await TestKeys.token(roles: [.admin])
+        let genuine = try await TestKeys.token(roles: [.admin])
+        try await GatewayHarness.run(path: path, verifier: verifier) { harness, gateway in
+            func status(_ token: String) async throws -> TestResponse {
+                try await gateway.execute(uri: "/claims", method: .get, headers: .bearer(token))
+            }
+            #expect(try await status(verified).status == .ok)
+            for index in 0..<3 {
+                let response = try await status(try TokenFailureBudgetTests.forgery(of: genuine, at: index))
+                #expect(response.status == .unauthorized, "forgery \(index)")
+            }
+            let refused = try await status(try TokenFailureBudgetTests.forgery(of: genuine, at: 3))
+            #expect(refused.status == .tooManyRequests)
+            #expect(try refused.envelope().code == "RATE_LIMITED")
+            #expect(refused.headers[.retryAfter].flatMap(Int.init).map { (1...60).contains($0) } == true)
+            #expect(try await status(genuine).status == .tooManyRequests)
+            #expect(try await status(verified).status == .ok)
+            #expect(harness.event.requests.count == 2)
+        }
+    }
+
+    /// The byte-level path checks the first request of each connection before any router
+    /// sees it: forged tokens count there too, with or without a cache of verified tokens, so
+    /// a client opening a connection per forged token is refused like any other.
+    @Test(arguments: [true, false])
+    func forgedTokensEachOnANewConnectionUseUpTheBudget(withCache: Bool) async throws {
+        let verifier = TokenVerifier(
+            keys: try await TestKeys.verifyingKeys(), cache: withCache ? VerifiedTokenCache() : nil,
+            failureBudget: TokenFailureBudget(limit: 3, windowSeconds: 60))
+        let genuine = try await TestKeys.token(roles: [.admin])
+        try await GatewayHarness.run(verifier: verifier) { harness, gateway in
+            var statuses: [Int] = []
+            for index in 0..<4 {
+                let forged = try TokenFailureBudgetTests.forgery(of: genuine, at: index)
+                let replies = try await RawHTTP.pipelined(
+                    port: gateway.port!,
+                    [RawHTTP.request(["GET /claims HTTP/1.1", "Host: g", "Authorization: Bearer \(forged)"])],
+                    count: 1)
+                statuses += replies.map(\.status)
+            }
+            #expect(statuses == [401, 401, 401, 429])
+            #expect(harness.event.requests.isEmpty)
+        }
+    }
+
     static func authorization(for forgery: Forgery) async throws -> String {
         let now = Date()
         switch forgery {

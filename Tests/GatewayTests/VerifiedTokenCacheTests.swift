@@ -81,7 +81,7 @@ import Testing
         let operatorToken = try await TestKeys.token(roles: [.operator])
         _ = try await verifier.verify(operatorToken)
         _ = try await verifier.verify(operatorToken)  // from the cache: no check
-        _ = verifier.identityWithoutSuspending(operatorToken)
+        _ = verifier.identityWithoutSuspending(operatorToken, client: nil)
         await #expect(throws: APIError.self) { try await verifier.verify("not.a.token") }
         let foreign = try await TestKeys.token(roles: [.admin], useSecondaryKey: true)
         await #expect(throws: APIError.self) { try await verifier.verify(foreign) }

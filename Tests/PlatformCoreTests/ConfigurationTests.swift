@@ -103,6 +103,10 @@ import Testing
         ("GATEWAY_TOKEN_CACHE_SIZE", "10k"),
         ("GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP", "0"),
         ("GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP", "1001"),
+        ("GATEWAY_TOKEN_FAILURE_LIMIT", "-1"),
+        ("GATEWAY_TOKEN_FAILURE_LIMIT", "1000001"),
+        ("GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS", "0"),
+        ("GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS", "86401"),
     ])
     func malformedValueNamesItsVariable(variable: String, value: String) {
         do {
@@ -175,6 +179,19 @@ import Testing
         #expect(configured.upstreamConnectionsPerLoop == 8)
         let uncached = try PlatformConfiguration(environment: ["GATEWAY_TOKEN_CACHE_SIZE": "0"]).gateway
         #expect(uncached.makeTokenCache() == nil)
+    }
+
+    @Test func gatewayBudgetOfForgedTokensHasDefaultsOverridesAndAnOff() throws {
+        let defaults = try PlatformConfiguration(environment: [:]).gateway.makeTokenFailureBudget()
+        #expect(defaults?.limit == 20)
+        #expect(defaults?.windowSeconds == 60)
+        let configured = try PlatformConfiguration(environment: [
+            "GATEWAY_TOKEN_FAILURE_LIMIT": "5", "GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS": "300",
+        ]).gateway.makeTokenFailureBudget()
+        #expect(configured?.limit == 5)
+        #expect(configured?.windowSeconds == 300)
+        let unlimited = try PlatformConfiguration(environment: ["GATEWAY_TOKEN_FAILURE_LIMIT": "0"]).gateway
+        #expect(unlimited.makeTokenFailureBudget() == nil)
     }
 
     @Test(arguments: [

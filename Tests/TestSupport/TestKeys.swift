@@ -49,19 +49,22 @@ public enum TestKeys {
     ///   - subject: The `sub` (a user id hex by default, fresh each call).
     ///   - roles: The roles claim.
     ///   - expiresIn: Seconds until `exp` (negative for an expired token).
+    ///   - notBeforeIn: Seconds until `nbf` (none by default).
     ///   - useSecondaryKey: Sign with the secondary key (a key the verifier does not know).
     public static func token(
         subject: String = UUID().uuidString, roles: [Role], expiresIn: TimeInterval = 900,
-        issuer: String = TokenExpectations().issuer, audience: String = TokenExpectations().audience,
+        notBeforeIn: TimeInterval? = nil, issuer: String = TokenExpectations().issuer,
+        audience: String = TokenExpectations().audience,
         useSecondaryKey: Bool = false
     ) async throws -> String {
         let keys = JWTKeyCollection()
         let kid = useSecondaryKey ? secondaryKID : primaryKID
         await keys.add(ecdsa: useSecondaryKey ? try secondaryKey() : try primaryKey(), kid: JWKIdentifier(string: kid))
         let now = Date()
-        let claims = AccessTokenClaims(
+        var claims = AccessTokenClaims(
             subject: subject, roles: roles, issuer: issuer, audience: audience, issuedAt: now,
             expiresAt: now.addingTimeInterval(expiresIn), tokenID: UUID().uuidString)
+        if let notBeforeIn { claims.nbf = NotBeforeClaim(value: now.addingTimeInterval(notBeforeIn)) }
         return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
     }
 }

@@ -91,7 +91,9 @@ case "gateway":
     let refresher = JWKSRefresher(
         configuration: .init(url: configuration.jwksURL), httpClient: client, logger: logger)
     let app = try buildGatewayApplication(
-        configuration: configuration, verifier: refresher.verifier(cache: configuration.makeTokenCache()),
+        configuration: configuration,
+        verifier: refresher.verifier(
+            cache: configuration.makeTokenCache(), failureBudget: configuration.makeTokenFailureBudget()),
         httpClient: client,
         keysAvailable: { await refresher.hasKeys }, logger: logger)
     let group = PlatformServiceGroup.make(

@@ -73,7 +73,7 @@ struct LoopProxyPlanner: Sendable {
         let upstream = route.upstream
         if let permittedRoles = route.permittedRoles {
             guard let header = decisive.authorization, let token = BearerToken.parse(header),
-                let identity = verifier.identityWithoutSuspending(token),
+                let identity = verifier.identityWithoutSuspending(token, client: clientAddress),
                 RoleMask(identity.roles).overlaps(permittedRoles)
             else { return nil }
         }

@@ -311,10 +311,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func verify(_ token: String, context: ChannelHandlerContext) {
         state = .verifying
         let verifier = proxy.planner.verifier
+        let client = clientAddress
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         Task {
-            let verified = (try? await verifier.verify(token)) != nil
+            let verified = (try? await verifier.verify(token, client: client)) != nil
             eventLoop.execute { handler.value.verificationEnded(verified: verified) }
         }
     }

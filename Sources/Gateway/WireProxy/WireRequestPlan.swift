@@ -102,7 +102,9 @@ extension LoopProxyPlanner {
                     }
                     roles = memo.remember(authorization, in: bytes, remembered)
                 } else {
-                    guard let verified = verifier.identityWithoutSuspending(token) else { return .leave }
+                    guard let verified = verifier.identityWithoutSuspending(token, client: clientAddress) else {
+                        return .leave
+                    }
                     roles = RoleMask(verified.roles)
                 }
             }

@@ -50,6 +50,16 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// (`GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP`).
     public var upstreamConnectionsPerLoop: Int
 
+    /// How many forged tokens (malformed, a bad signature, the wrong issuer or audience) one
+    /// client address may send per `tokenFailureWindowSeconds` before its tokens the cache
+    /// does not hold are answered 429 unchecked until the window ends
+    /// (`TokenFailureBudget`); `0` allows any number (`GATEWAY_TOKEN_FAILURE_LIMIT`). 20 by
+    /// default.
+    public var tokenFailureLimit: Int
+    /// The window of `tokenFailureLimit`, in seconds (`GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS`).
+    /// 60 by default.
+    public var tokenFailureWindowSeconds: Int
+
     /// Creates a gateway configuration.
     /// - Parameters:
     ///   - http: Where the gateway listens.
@@ -68,6 +78,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ///     by default.
     ///   - upstreamConnectionsPerLoop: Connections per event loop, upstream and path; 64 by
     ///     default.
+    ///   - tokenFailureLimit: Forged tokens one client address may send per window; 20 by
+    ///     default, 0 for any number.
+    ///   - tokenFailureWindowSeconds: That window; 60 s by default.
     public init(
         http: HTTPServerConfiguration,
         authURL: String = "http://127.0.0.1:3001",
@@ -81,7 +94,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         tokenCacheSize: Int = 10_000,
         proxiesOnEventLoop: Bool = true,
         usesWirePath: Bool = true,
-        upstreamConnectionsPerLoop: Int = 64
+        upstreamConnectionsPerLoop: Int = 64,
+        tokenFailureLimit: Int = 20,
+        tokenFailureWindowSeconds: Int = 60
     ) {
         self.http = http
         self.authURL = authURL
@@ -96,12 +111,21 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.proxiesOnEventLoop = proxiesOnEventLoop
         self.usesWirePath = usesWirePath
         self.upstreamConnectionsPerLoop = upstreamConnectionsPerLoop
+        self.tokenFailureLimit = tokenFailureLimit
+        self.tokenFailureWindowSeconds = tokenFailureWindowSeconds
     }
 
     /// A token cache of `tokenCacheSize`, or `nil` when it is 0.
     /// - Parameter metrics: Counts the times the full cache is emptied; `nil` by default.
     public func makeTokenCache(metrics: TokenVerificationMetrics? = nil) -> VerifiedTokenCache? {
         tokenCacheSize > 0 ? VerifiedTokenCache(capacity: tokenCacheSize, metrics: metrics) : nil
+    }
+
+    /// A budget of `tokenFailureLimit` failed checks per client address and window, or
+    /// `nil` when the limit is 0.
+    public func makeTokenFailureBudget() -> TokenFailureBudget? {
+        tokenFailureLimit > 0
+            ? TokenFailureBudget(limit: tokenFailureLimit, windowSeconds: tokenFailureWindowSeconds) : nil
     }
 
     /// Where auth publishes its public keys: `authURL` + `/.well-known/jwks.json`.

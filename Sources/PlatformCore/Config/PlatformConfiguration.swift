@@ -18,6 +18,8 @@ import MongoKit
 /// | `GATEWAY_WIRE_PATH` | `true` | `false` starts every client connection behind NIO's HTTP codec instead of the byte-level path (same answers, slower) |
 /// | `GATEWAY_TOKEN_CACHE_SIZE` | `10000` | verified access tokens the gateway remembers (each for at most 30 s, never past its `exp`), 0–1000000 (`0` verifies every request) |
 /// | `GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP` | `64` | connections each gateway event loop may hold to each upstream, per path of its event-loop proxy, 1–1000 |
+/// | `GATEWAY_TOKEN_FAILURE_LIMIT` | `20` | forged access tokens (malformed, bad signature, wrong issuer or audience) one client address may send per window before its uncached tokens get 429 unchecked, 0–1000000 (`0`: no limit) |
+/// | `GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS` | `60` | that window, 1–86400 |
 /// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string (options in it win over the timeouts below) |
 /// | `AUTH_DATABASE` | `auth` | auth's database |
 /// | `EVENT_DATABASE` | `event` | event's database |
@@ -133,7 +135,13 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 usesWirePath: try reader.boolean("GATEWAY_WIRE_PATH", default: true),
                 upstreamConnectionsPerLoop: try reader.integer(
                     "GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP", default: 64, in: 1...1000,
-                    expected: "a number of connections 1…1000")
+                    expected: "a number of connections 1…1000"),
+                tokenFailureLimit: try reader.integer(
+                    "GATEWAY_TOKEN_FAILURE_LIMIT", default: 20, in: 0...1_000_000,
+                    expected: "a number of tokens 0…1000000"),
+                tokenFailureWindowSeconds: try reader.integer(
+                    "GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS", default: 60, in: 1...86_400,
+                    expected: "a number of seconds 1…86400")
             ),
             auth: ServiceConfiguration(
                 http: HTTPServerConfiguration(host: host, port: try reader.port("AUTH_PORT", default: 3001)),

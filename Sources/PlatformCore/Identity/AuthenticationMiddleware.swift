@@ -39,7 +39,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         guard let token = BearerToken.parse(header) else {
             throw APIError(.unauthorized, message: "The access token is not valid.")
         }
-        let identity = try await verifier.verify(token, logger: context.logger)
+        let identity = try await verifier.verify(
+            token, client: context.remoteAddress?.ipAddress, logger: context.logger)
         var context = context
         context.identity = identity
         context.logger[metadataKey: "user.id"] = .string(identity.subject)

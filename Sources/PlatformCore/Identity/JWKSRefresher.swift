@@ -85,15 +85,17 @@ public actor JWKSRefresher: Service {
     ///   - cache: Remembers verified tokens; the refresher empties it whenever a key is
     ///     withdrawn, so no token of a withdrawn key is accepted from the cache.
     ///   - metrics: Counts the verifier's checks against the keys; `nil` counts nothing.
+    ///   - failureBudget: Failed checks allowed per client address; `nil` allows any number.
     /// - Returns: The verifier.
     public nonisolated func verifier(
         expectations: TokenExpectations = TokenExpectations(), cache: VerifiedTokenCache? = nil,
-        metrics: TokenVerificationMetrics? = nil
+        metrics: TokenVerificationMetrics? = nil, failureBudget: TokenFailureBudget? = nil
     ) -> TokenVerifier {
         if let cache { caches.withLock { $0.append(cache) } }
         return TokenVerifier(
             keys: keys, expectations: expectations,
-            refreshKeys: { [self] in await self.refreshForUnknownKey() }, cache: cache, metrics: metrics)
+            refreshKeys: { [self] in await self.refreshForUnknownKey() }, cache: cache, metrics: metrics,
+            failureBudget: failureBudget)
     }
 
     /// Whether any key has been loaded yet.

@@ -1,14 +1,14 @@
 import Synchronization
 
 /// Tokens that failed a check for a reason that cannot change — malformed, a bad
-/// signature, the wrong issuer or audience — remembered for a few seconds, so the same
+/// signature, the wrong issuer or audience, expired — remembered for a few seconds, so the same
 /// token is not checked again at once: the gateway's byte-level path checks a token, then
 /// hands a rejected request to the router, which would check it again to answer the 401;
 /// and a client repeating one forged token costs one ES256 check, not one a request.
 ///
 /// Only ever makes a rejection faster: a token is looked up here before it is checked, and
-/// one found is rejected as before, for the reason it was. A token outside its time window
-/// or signed with an unknown key is never remembered (it may become valid). At most
+/// one found is rejected as before, for the reason it was. A token not valid yet, or signed
+/// with an unknown key, is never remembered (it may become valid). At most
 /// `capacity` tokens are kept (`Dictionary.makeRoom`). Thread-safe; one short lock a look.
 final class RecentlyRejectedTokens: Sendable {
     /// The most tokens kept.

@@ -11,11 +11,14 @@ public import Prometheus
 /// - `<namespace>_token_cache_resets_total` (counter): times the cache was full of
 ///   unexpired tokens and was emptied to make room (`GATEWAY_TOKEN_CACHE_SIZE` too small
 ///   for the tokens in use: after each, every client's next request is a check).
+/// - `<namespace>_token_refusals_total` (counter): tokens refused unchecked (429) because
+///   their sender had used up its budget of failed checks (`TokenFailureBudget`).
 public struct TokenVerificationMetrics: Sendable {
     private let validChecks: Counter
     private let invalidChecks: Counter
     private let unknownKeyChecks: Counter
     private let cacheResets: Counter
+    private let refusals: Counter
 
     /// Creates the counters in `registry`.
     /// - Parameters:
@@ -32,6 +35,11 @@ public struct TokenVerificationMetrics: Sendable {
             descriptor: MetricNameDescriptor(
                 namespace: namespace, metricName: "token_cache_resets", unitName: "total",
                 helpText: "Times the cache of verified tokens was full of unexpired tokens and was emptied."),
+            labels: [])
+        refusals = registry.makeCounter(
+            descriptor: MetricNameDescriptor(
+                namespace: namespace, metricName: "token_refusals", unitName: "total",
+                helpText: "Access tokens refused unchecked: their sender had no failed checks left."),
             labels: [])
     }
 
@@ -52,5 +60,10 @@ public struct TokenVerificationMetrics: Sendable {
     /// Counts one reset of a full cache.
     func countCacheReset() {
         cacheResets.increment()
+    }
+
+    /// Counts one token refused unchecked.
+    func countRefusal() {
+        refusals.increment()
     }
 }

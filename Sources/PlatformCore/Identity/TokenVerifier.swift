@@ -1,3 +1,4 @@
+import HTTPTypes
 import JWTKit
 public import Logging
 
@@ -17,6 +18,10 @@ public import Logging
 /// The signature check is jwt-kit's ES256 algorithm, called on the caller's thread (see
 /// `VerifyingKeys`): a token verifies without suspending unless its `kid` is unknown, when
 /// `refreshKeys` (if given) may fetch new keys once — key rotation without a restart.
+///
+/// With a `failureBudget`, a client address that sent too many forged tokens has its
+/// tokens the cache does not hold refused unchecked (429) until its window ends (see
+/// `TokenFailureBudget`).
 public struct TokenVerifier: Sendable {
     /// The longest token looked at, in bytes: bounds the work an attacker can ask for.
     static let maximumTokenLength = 8_192
@@ -31,6 +36,8 @@ public struct TokenVerifier: Sendable {
     private let metrics: TokenVerificationMetrics?
     /// Tokens just rejected for good, refused again without a check.
     let recentlyRejected = RecentlyRejectedTokens()
+    /// Failed checks allowed per client address; `nil` allows any number.
+    public let failureBudget: TokenFailureBudget?
 
     /// - Parameters:
     ///   - keys: The ES256 public keys tokens may be signed with.
@@ -39,35 +46,53 @@ public struct TokenVerifier: Sendable {
     ///     arrived (the caller rate-limits it).
     ///   - cache: Remembers verified tokens; `nil` (the default) verifies every time.
     ///   - metrics: Counts the checks against the keys; `nil` (the default) counts nothing.
+    ///   - failureBudget: Failed checks allowed per client address; `nil` (the default)
+    ///     allows any number.
     public init(
         keys: VerifyingKeys, expectations: TokenExpectations = TokenExpectations(),
         refreshKeys: (@Sendable () async -> Bool)? = nil, cache: VerifiedTokenCache? = nil,
-        metrics: TokenVerificationMetrics? = nil
+        metrics: TokenVerificationMetrics? = nil, failureBudget: TokenFailureBudget? = nil
     ) {
         self.keys = keys
         self.expectations = expectations
         self.refreshKeys = refreshKeys
         self.cache = cache
         self.metrics = metrics
+        self.failureBudget = failureBudget
     }
 
     /// The identity of a valid token.
-    /// - Throws: `APIError` `UNAUTHORIZED` for any token that is not valid.
-    public func verify(_ token: String, logger: Logger? = nil) async throws -> CallerIdentity {
+    /// - Parameters:
+    ///   - token: The token text.
+    ///   - client: The sender's IP address, for the `failureBudget`; `nil` when unknown.
+    ///     Read only for a token not in the cache.
+    ///   - logger: Where the reason of a rejection goes (debug level).
+    /// - Throws: `APIError` `UNAUTHORIZED` for any token that is not valid; `RATE_LIMITED`
+    ///   (with `Retry-After`) for a token not in the cache when `client` has no failed
+    ///   checks left.
+    public func verify(
+        _ token: String, client: @autoclosure () -> String? = nil, logger: Logger? = nil
+    ) async throws -> CallerIdentity {
         // Bound the work an attacker can ask for before any parsing.
         guard token.utf8.count <= Self.maximumTokenLength else { throw Self.rejection("token too long", logger) }
         if let cache, let identity = cache.identity(for: token) {
             return identity
         }
-        switch check(token) {
+        let client = client()
+        var outcome = check(token, client: client)
+        if case .unknownKeyID = outcome {
+            guard let refreshKeys, await refreshKeys() else { throw Self.rejection("unknown kid", logger) }
+            outcome = check(token, client: client)
+        }
+        switch outcome {
         case .valid(let claims):
             return accept(token, claims)
         case .unknownKeyID:
-            guard let refreshKeys, await refreshKeys() else { throw Self.rejection("unknown kid", logger) }
-            guard case .valid(let claims) = check(token) else { throw Self.rejection("unknown kid", logger) }
-            return accept(token, claims)
+            throw Self.rejection("unknown kid", logger)
         case .invalid(let reason, _):
             throw Self.rejection(reason, logger)
+        case .refused(let seconds):
+            throw Self.refusal(retryAfter: seconds, logger)
         }
     }
 
@@ -76,10 +101,13 @@ public struct TokenVerifier: Sendable {
     /// token that verifies against the keys held now. `nil` otherwise (not cached yet,
     /// invalid, unknown `kid`) — the caller then takes the `verify(_:logger:)` path, which
     /// decides, logs and fills the cache. Never throws, never logs.
-    public func identityWithoutSuspending(_ token: String) -> CallerIdentity? {
+    /// - Parameters:
+    ///   - token: The token text.
+    ///   - client: The sender's IP address, for the `failureBudget`; `nil` when unknown.
+    public func identityWithoutSuspending(_ token: String, client: String?) -> CallerIdentity? {
         guard token.utf8.count <= Self.maximumTokenLength else { return nil }
         if let cache { return cache.identity(for: token) }
-        guard case .valid(let claims) = check(token) else { return nil }
+        guard case .valid(let claims) = check(token, client: client) else { return nil }
         return claims.identity
     }
 
@@ -96,20 +124,42 @@ public struct TokenVerifier: Sendable {
     private enum Outcome {
         case valid(AccessTokenClaims)
         case unknownKeyID
-        /// `lasting`: the token can never pass (it is then remembered as rejected).
-        case invalid(String, lasting: Bool = true)
+        case invalid(String, Failure = .forged)
+        /// Not looked at: the sender has no failed checks left for this many seconds.
+        case refused(retryAfter: Int)
     }
 
-    /// `evaluate(_:)`, counted by outcome, unless the token was just rejected for good.
-    private func check(_ token: String) -> Outcome {
+    /// Why a token failed, which says whether it is remembered as rejected and whether it
+    /// counts against its sender.
+    private enum Failure {
+        /// Not issued by auth for us: never passes, and counts against the sender.
+        case forged
+        /// Past its `exp`: never passes, but every client sends one now and then.
+        case expired
+        /// Before its `nbf`: may pass later.
+        case notYetValid
+    }
+
+    /// `evaluate(_:)`, counted by outcome, unless the token was just rejected for good (the
+    /// same answer again: the byte-level path's first rejection on a connection is checked
+    /// again by the router) or its sender has no failed checks left.
+    private func check(_ token: String, client: String?) -> Outcome {
         if let reason = recentlyRejected.reason(for: token) { return .invalid(reason) }
+        if let client, let failureBudget, let seconds = failureBudget.secondsUntilChecksResume(for: client) {
+            metrics?.countRefusal()
+            return .refused(retryAfter: seconds)
+        }
         let outcome = evaluate(token)
-        if case .invalid(let reason, lasting: true) = outcome { recentlyRejected.insert(token, reason: reason) }
+        if case .invalid(let reason, let failure) = outcome {
+            if failure != .notYetValid { recentlyRejected.insert(token, reason: reason) }
+            if failure == .forged, let client { failureBudget?.recordFailure(of: client) }
+        }
         if let metrics {
             switch outcome {
             case .valid: metrics.countCheck(.valid)
             case .unknownKeyID: metrics.countCheck(.unknownKeyID)
             case .invalid: metrics.countCheck(.invalid)
+            case .refused: break
             }
         }
         return outcome
@@ -131,10 +181,16 @@ public struct TokenVerifier: Sendable {
         } catch {
             return .invalid("claims do not decode: \(error)")
         }
+        let now = Date()
         do {
-            try claims.checkTimeWindow()
+            try claims.exp.verifyNotExpired(currentDate: now)
         } catch {
-            return .invalid("outside its time window", lasting: false)
+            return .invalid("expired", .expired)
+        }
+        do {
+            try claims.nbf?.verifyNotBefore(currentDate: now)
+        } catch {
+            return .invalid("not valid yet", .notYetValid)
         }
         guard expectations.accepts(claims) else { return .invalid("issuer or audience") }
         return .valid(claims)
@@ -155,5 +211,12 @@ public struct TokenVerifier: Sendable {
     private static func rejection(_ reason: String, _ logger: Logger?) -> APIError {
         logger?.debug("access token rejected", metadata: ["reason": .string(String(reason.prefix(200)))])
         return APIError(.unauthorized, message: "The access token is not valid.")
+    }
+
+    private static func refusal(retryAfter seconds: Int, _ logger: Logger?) -> APIError {
+        logger?.debug("access token refused unchecked: its sender has no failed checks left")
+        return APIError(
+            .rateLimited, message: "Too many invalid access tokens from this address; try again later.",
+            details: ["retryAfter": .int(seconds)], headers: [.retryAfter: String(seconds)])
     }
 }

@@ -33,11 +33,13 @@ struct HostileStage: Sendable {
     let aliceClaim: String
     let reward: String
 
-    /// The settings of every hostile cluster: the test key signs, and login rate limits are
-    /// far above what the tables spend (they are not what is tested here).
+    /// The settings of every hostile cluster: the test key signs, and login rate limits and
+    /// the gateway's budget of forged tokens are off or far above what the tables spend (they
+    /// are not what is tested here: the tables send every forged token from one address).
     static let overrides = [
         "JWT_PRIVATE_KEY": TestKeys.primaryPEM, "JWT_KEY_ID": TestKeys.primaryKID,
         "LOGIN_RATE_LIMIT_IP_ATTEMPTS": "10000", "LOGIN_RATE_LIMIT_EMAIL_ATTEMPTS": "10000",
+        "GATEWAY_TOKEN_FAILURE_LIMIT": "0",
     ]
 
     var gateway: PlatformClient { cluster.gateway }
