@@ -65,7 +65,7 @@ public struct TokenVerifier: Sendable {
     /// - Parameters:
     ///   - token: The token text.
     ///   - client: The sender's IP address, for the `failureBudget`; `nil` when unknown.
-    ///     Read only for a token not in the cache.
+    ///     Read only for a token not in the cache, and only with a budget.
     ///   - logger: Where the reason of a rejection goes (debug level).
     /// - Throws: `APIError` `UNAUTHORIZED` for any token that is not valid; `RATE_LIMITED`
     ///   (with `Retry-After`) for a token not in the cache when `client` has no failed
@@ -78,7 +78,7 @@ public struct TokenVerifier: Sendable {
         if let cache, let identity = cache.identity(for: token) {
             return identity
         }
-        let client = client()
+        let client = failureBudget == nil ? nil : client()
         var outcome = check(token, client: client)
         if case .unknownKeyID = outcome {
             guard let refreshKeys, await refreshKeys() else { throw Self.rejection("unknown kid", logger) }
