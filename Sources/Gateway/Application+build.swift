@@ -41,9 +41,11 @@ public func buildGatewayApplication(
     let router = try buildGatewayRouter(
         contract: contract, configuration: configuration, verifier: verifier, httpClient: httpClient,
         metrics: metrics, keysAvailable: keysAvailable)
+    let idleTimeout = configuration.idleTimeout.map(GatewayHTTPClient.timeAmount)
     guard configuration.proxiesOnEventLoop else {
         return Application(
-            platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning)
+            platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning,
+            server: .gateway(loopProxy: nil, idleTimeout: idleTimeout))
     }
     let upstreams = LoopUpstreams(
         targets: Upstreams(configuration: configuration).baseURLs.compactMapValues(UpstreamTarget.init(baseURL:)),
@@ -61,10 +63,10 @@ public func buildGatewayApplication(
         wireRequests: metrics.makeCounter(descriptor: LoopProxy.wireRequestsMetric),
         readTimeout: GatewayHTTPClient.timeAmount(configuration.readTimeout),
         deadline: GatewayHTTPClient.timeAmount(GatewayHTTPClient.exchangeDeadline(configuration)),
-        logger: logger)
+        idleTimeout: idleTimeout, logger: logger)
     return Application(
         platformRouter: router, http: configuration.http, logger: logger, onServerRunning: onServerRunning,
-        server: .http1(loopProxy: proxy), services: [upstreams])
+        server: .gateway(loopProxy: proxy, idleTimeout: idleTimeout), services: [upstreams])
 }
 
 /// The gateway's router: the platform middleware, the routing middleware and the gateway's

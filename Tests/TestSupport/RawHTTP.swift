@@ -126,6 +126,49 @@ public enum RawHTTP {
         }
     }
 
+    /// Sends `requests` one at a time on one connection, each once the answer to the one
+    /// before has arrived and `pause` seconds have passed, and reads their answers.
+    /// - Throws: `TestSupportError` when an answer does not arrive in `timeout`, or the
+    ///   connection ends first.
+    public static func oneByOne(
+        port: Int, _ requests: [[UInt8]], pause: TimeInterval, timeout: Int = 10
+    ) async throws
+        -> [RawReply]
+    {
+        try await onOwnThread {
+            let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
+            defer { close(socket) }
+            var replies: [RawReply] = []
+            for (index, request) in requests.enumerated() {
+                if index > 0 { Thread.sleep(forTimeInterval: pause) }
+                guard LoopbackSocket.sendAll(socket, request) else {
+                    throw TestSupportError("the connection ended before request \(index + 1)")
+                }
+                replies.append(try readReply(socket, port: port))
+            }
+            return replies
+        }
+    }
+
+    /// Connects to `port`, sends `request` (if any) and reads its answer, then sends
+    /// nothing more and waits up to `limit` seconds for the server to close the connection:
+    /// the seconds that took, or `nil` if it was still open.
+    public static func secondsUntilClosedWhenSilent(
+        port: Int, limit: Int, after request: [UInt8]? = nil
+    ) async throws -> Double? {
+        try await onOwnThread {
+            let socket = try LoopbackSocket.connect(port: port, timeout: limit)
+            defer { close(socket) }
+            if let request {
+                LoopbackSocket.sendAll(socket, request)
+                _ = try readReply(socket, port: port)
+            }
+            let start = Date()
+            var byte: UInt8 = 0
+            return recv(socket, &byte, 1, 0) == 0 ? Date().timeIntervalSince(start) : nil
+        }
+    }
+
     /// Runs blocking socket work on a thread of its own: Dispatch's global queues are as
     /// wide as the cores, so a few tests blocked in `recv` there would hold up unrelated
     /// work of the servers under test.

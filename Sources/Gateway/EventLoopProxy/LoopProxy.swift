@@ -21,6 +21,8 @@ struct LoopProxy: Sendable {
     let readTimeout: TimeAmount
     /// The longest a whole exchange may take (as the HTTP client path's deadline).
     let deadline: TimeAmount
+    /// When a silent client connection is closed (`IdleWatch`); `nil` for never.
+    let idleTimeout: TimeAmount?
     let logger: Logger
 }
 

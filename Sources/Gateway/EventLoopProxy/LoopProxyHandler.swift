@@ -11,8 +11,9 @@ import Prometheus
 /// order, to Hummingbird's router.
 ///
 /// It sits after Hummingbird's `HTTPConnectionStateHandler`, which therefore counts the
-/// requests served here too: the idle timeout and graceful shutdown (close once the
-/// responses in flight are written) cover both paths.
+/// requests served here too: graceful shutdown (close once the responses in flight are
+/// written) covers both paths. (The idle timeout is `IdleConnectionCloser`'s, first in the
+/// pipeline.)
 ///
 /// Order on a keep-alive connection: a request goes to the router while a routed response
 /// is unwritten (so pipelined requests keep their order); while a proxied request is in

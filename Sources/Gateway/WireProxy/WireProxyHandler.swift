@@ -20,8 +20,10 @@ import Prometheus
 /// While it holds the connection it does what Hummingbird's connection-state handler does
 /// for the rest: at graceful shutdown it closes the connection when no exchange is in
 /// flight, else once the answer is written; a client that half-closes gets the answer it
-/// is owed. (The gateway's HTTP/1 configuration sets no idle timeout; one set later would
-/// have to be carried here too, as the handlers after this one see no traffic.)
+/// is owed, and it closes a connection silent for the idle timeout (`IdleWatch`: no bytes
+/// from the client and no exchange in flight), putting an `IdleConnectionCloser` in its
+/// place when it hands the connection on (the handlers after it see no traffic while it
+/// holds the connection, so their own timers could not tell).
 ///
 /// Answers are the codec path's: the upstream's status and reason, its fields minus
 /// hop-by-hop ones, `X-Request-Id`, the gateway's `Date`; a body with a declared length up to
@@ -139,23 +141,48 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// The client's IP address, for `X-Forwarded-For` (looked up once per connection).
     private lazy var clientAddress: String? = context?.channel.remoteAddress?.ipAddress
 
+    /// Closes the connection when it stays silent; `nil` without an idle timeout.
+    private let idleWatch: IdleWatch?
+
     init(proxy: LoopProxy, pools: LoopPools) {
         self.proxy = proxy
         self.pools = pools
+        idleWatch = proxy.idleTimeout.map(IdleWatch.init(timeout:))
     }
 
     // MARK: Client side
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if context.channel.isActive { watchIdleness(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        idleWatch?.stop()
         abandonExchange()
         self.context = nil
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        watchIdleness(context: context)
+        context.fireChannelActive()
+    }
+
+    /// Starts the idle timer: an exchange in flight or a token being verified is never idle.
+    private func watchIdleness(context: ChannelHandlerContext) {
+        // Unowned, not weak: a weak reference would move this handler's reference counts to a
+        // side table, slowing every retain and release of it. The watch stops (dropping the
+        // closure) when the handler leaves the pipeline, before it can go away.
+        idleWatch?.start(context: context) { [unowned self] in
+            switch state {
+            case .exchanging, .verifying: true
+            case .waiting, .handedOff: false
+            }
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        idleWatch?.stop()
         abandonExchange()
         if case .verifying = state { state = .waiting }  // a verification ending now finds nothing to do
         context.fireChannelInactive()
@@ -197,6 +224,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        idleWatch?.sawActivity = true
         let bytes = unwrapInboundIn(data)
         if inbound.readableBytes == 0 {
             inbound = bytes
@@ -362,6 +390,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
         resumeHeldRead(context: context)
+        if let idleWatch {
+            // The handlers after this one saw no traffic: the watch goes on in front of them.
+            idleWatch.stop()
+            try? context.pipeline.syncOperations.addHandler(
+                IdleConnectionCloser(timeout: idleWatch.timeout), position: .first)
+        }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 

@@ -60,6 +60,13 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// 60 by default.
     public var tokenFailureWindowSeconds: Int
 
+    /// How long a client connection may stay silent before the gateway closes it — at one to
+    /// two times this after its last activity (`GATEWAY_IDLE_TIMEOUT_SECONDS`); `nil` keeps
+    /// it open.
+    /// 75 s by default (nginx's `keepalive_timeout`). Longer than `connectTimeout` +
+    /// `readTimeout`, the longest the gateway is silent while it owes an answer.
+    public var idleTimeout: Duration?
+
     /// Creates a gateway configuration.
     /// - Parameters:
     ///   - http: Where the gateway listens.
@@ -81,6 +88,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
     ///   - tokenFailureLimit: Forged tokens one client address may send per window; 20 by
     ///     default, 0 for any number.
     ///   - tokenFailureWindowSeconds: That window; 60 s by default.
+    ///   - idleTimeout: When a silent client connection is closed; 75 s by default, `nil` for
+    ///     never.
     public init(
         http: HTTPServerConfiguration,
         authURL: String = "http://127.0.0.1:3001",
@@ -96,7 +105,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         usesWirePath: Bool = true,
         upstreamConnectionsPerLoop: Int = 64,
         tokenFailureLimit: Int = 20,
-        tokenFailureWindowSeconds: Int = 60
+        tokenFailureWindowSeconds: Int = 60,
+        idleTimeout: Duration? = .seconds(75)
     ) {
         self.http = http
         self.authURL = authURL
@@ -113,6 +123,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.upstreamConnectionsPerLoop = upstreamConnectionsPerLoop
         self.tokenFailureLimit = tokenFailureLimit
         self.tokenFailureWindowSeconds = tokenFailureWindowSeconds
+        self.idleTimeout = idleTimeout
     }
 
     /// A token cache of `tokenCacheSize`, or `nil` when it is 0.

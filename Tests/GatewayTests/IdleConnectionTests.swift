@@ -1,0 +1,52 @@
+import Gateway
+import HummingbirdTesting
+import PlatformCore
+import TestSupport
+import Testing
+
+/// The gateway closes client connections that stay silent for its idle timeout, whichever
+/// path serves them, and never one in use.
+@Suite struct IdleConnectionTests {
+    @Test(arguments: ProxyPath.allCases)
+    func aSilentConnectionIsClosedAtTheIdleTimeout(path: ProxyPath) async throws {
+        try await GatewayHarness.run(path: path, configure: { $0.idleTimeout = .seconds(1) }) { _, gateway in
+            let seconds = try await RawHTTP.secondsUntilClosedWhenSilent(port: gateway.port!, limit: 10)
+            #expect(seconds != nil, "still open after 10 s")
+            #expect((seconds ?? 0) >= 0.9)
+        }
+    }
+
+    /// Requests further apart than nothing but closer than the timeout keep a connection
+    /// open well past it — also while the byte-level path holds it, where the handlers
+    /// after it see no traffic.
+    @Test(arguments: ProxyPath.allCases)
+    func aConnectionInUseOutlivesTheIdleTimeout(path: ProxyPath) async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run(path: path, configure: { $0.idleTimeout = .seconds(1) }) { harness, gateway in
+            let request = RawHTTP.request(["GET /wallet/me HTTP/1.1", "Host: g", "Authorization: Bearer \(token)"])
+            let replies = try await RawHTTP.oneByOne(
+                port: gateway.port!, Array(repeating: request, count: 7), pause: 0.4)
+            #expect(replies.map(\.status) == Array(repeating: 200, count: 7))
+            #expect(harness.proxied(by: path) == path.proxied(7))
+        }
+    }
+
+    /// The byte-level path hands a connection it does not serve to the codec path; the
+    /// watch goes with it.
+    @Test func aConnectionHandedToTheCodecPathIsStillClosedWhenSilent() async throws {
+        try await GatewayHarness.run(configure: { $0.idleTimeout = .seconds(1) }) { harness, gateway in
+            let seconds = try await RawHTTP.secondsUntilClosedWhenSilent(
+                port: gateway.port!, limit: 10,
+                after: RawHTTP.request(["GET /claims HTTP/1.1", "Host: g", "Authorization: Bearer not.a.token"]))
+            #expect(seconds != nil, "still open after 10 s")
+            #expect(harness.proxied(by: .wire) == 0)
+        }
+    }
+
+    @Test func withoutAnIdleTimeoutASilentConnectionStaysOpen() async throws {
+        try await GatewayHarness.run(configure: { $0.idleTimeout = nil }) { _, gateway in
+            let seconds = try await RawHTTP.secondsUntilClosedWhenSilent(port: gateway.port!, limit: 2)
+            #expect(seconds == nil, "closed after \(seconds ?? 0) s")
+        }
+    }
+}
