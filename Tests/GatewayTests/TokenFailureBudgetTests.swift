@@ -44,13 +44,32 @@ import Testing
         #expect(budget.secondsUntilChecksResume(for: "2001:db8:1:3::1", now: 1_000) == nil)
     }
 
-    @Test func trackedClientsAreBounded() {
-        let budget = TokenFailureBudget(limit: 1, windowSeconds: 10, capacity: 3)
-        for index in 0..<10 {
-            budget.recordFailure(of: "192.0.2.\(index)", now: 1_000)
+    /// A full table makes room by dropping ended windows, then unused-up ones — never a
+    /// refusal: an attacker with more addresses than the table holds cannot free the ones it
+    /// has used up.
+    @Test func aFullTableIsBoundedAndNeverForgetsARefusedClient() {
+        let budget = TokenFailureBudget(limit: 2, windowSeconds: 10, capacity: 3)
+        budget.recordFailure(of: "192.0.2.1", now: 1_000)
+        budget.recordFailure(of: "192.0.2.1", now: 1_000)
+        budget.recordFailure(of: "192.0.2.2", now: 1_000)
+        budget.recordFailure(of: "192.0.2.3", now: 1_000)
+        for index in 4..<10 {
+            budget.recordFailure(of: "192.0.2.\(index)", now: 1_001)
             #expect(budget.count <= 3)
         }
-        #expect(budget.secondsUntilChecksResume(for: "192.0.2.9", now: 1_000) == 10)
+        #expect(budget.secondsUntilChecksResume(for: "192.0.2.1", now: 1_001) == 9)
+        // Full of used-up windows: a newcomer goes uncounted until one ends.
+        for index in 10..<13 {
+            budget.recordFailure(of: "192.0.2.\(index)", now: 1_002)
+            budget.recordFailure(of: "192.0.2.\(index)", now: 1_002)
+        }
+        #expect(budget.secondsUntilChecksResume(for: "192.0.2.1", now: 1_002) == 8)
+        #expect(budget.count == 3)
+        // Once the first window ended, there is room again.
+        budget.recordFailure(of: "192.0.2.20", now: 1_010)
+        budget.recordFailure(of: "192.0.2.20", now: 1_010)
+        #expect(budget.secondsUntilChecksResume(for: "192.0.2.20", now: 1_010) == 10)
+        #expect(budget.secondsUntilChecksResume(for: "192.0.2.1", now: 1_010) == nil)
     }
 
     /// Forged tokens use up their sender's budget; then its tokens not in the cache are

@@ -157,13 +157,15 @@ public enum RawHTTP {
         port: Int, limit: Int, after request: [UInt8]? = nil
     ) async throws -> Double? {
         try await onOwnThread {
+            // The server's clock may start at the connection: so does this one.
+            var start = Date()
             let socket = try LoopbackSocket.connect(port: port, timeout: limit)
             defer { close(socket) }
             if let request {
                 LoopbackSocket.sendAll(socket, request)
                 _ = try readReply(socket, port: port)
+                start = Date()
             }
-            let start = Date()
             var byte: UInt8 = 0
             return recv(socket, &byte, 1, 0) == 0 ? Date().timeIntervalSince(start) : nil
         }

@@ -53,13 +53,9 @@ struct LoginRateLimiter: Sendable {
             retryAt = max(retryAt ?? emailCount.windowEnd, emailCount.windowEnd)
         }
         if let retryAt {
-            let seconds = max(1, Int((retryAt.timeIntervalSince(now)).rounded(.up)))
-            throw APIError(
-                .rateLimited,
-                message: "Too many login attempts; try again later.",
-                details: ["retryAfter": .int(seconds)],
-                headers: [.retryAfter: String(seconds)]
-            )
+            throw APIError.rateLimited(
+                "Too many login attempts; try again later.",
+                retryAfter: Int((retryAt.timeIntervalSince(now)).rounded(.up)))
         }
         return Reservation(email: emailSlot, address: addressSlot)
     }

@@ -10,8 +10,9 @@ import PlatformCore
 /// on, a `LoopProxyHandler` right after the connection-state handler and — with the
 /// byte-level path on — a `WireProxyHandler` before the rest: requests the event-loop proxy
 /// takes never reach the router; all others are served by the router exactly as by
-/// `HTTP1Channel`. With an idle timeout, the first handler watches for silence: the
-/// `WireProxyHandler` itself, else an `IdleConnectionCloser`.
+/// `HTTP1Channel`. With an idle timeout, an `IdleConnectionCloser` watches for silence
+/// after the connection-state handler — once the `WireProxyHandler` hands the connection
+/// on, when there is one (it watches the connection itself until then).
 struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -28,17 +29,23 @@ struct GatewayChannel: ServerChildChannel, HTTPChannelHandler {
         let idleTimeout = self.idleTimeout
         return http1.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
-            var watchesIdleness = false
-            if let proxy, let pools = proxy.upstreams.pools(for: channel.eventLoop) {
-                let stateHandler = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-                try pipeline.addHandler(LoopProxyHandler(proxy: proxy, pools: pools), position: .after(stateHandler))
-                if proxy.usesWirePath {
-                    try pipeline.addHandler(WireProxyHandler(proxy: proxy, pools: pools), position: .first)
-                    watchesIdleness = true
-                }
+            let stateHandler = try pipeline.handler(type: HTTPConnectionStateHandler.self)
+            let pools = proxy.flatMap { $0.upstreams.pools(for: channel.eventLoop) }
+            let startsOnWirePath = pools != nil && proxy?.usesWirePath == true
+            // The closer, if any, goes between the state handler and `LoopProxyHandler`: it
+            // sees the requests and answers of both the event-loop proxy and the router.
+            var lastBeforeProxy: any ChannelHandler = stateHandler
+            if let idleTimeout {
+                let closer = IdleConnectionCloser(timeout: idleTimeout, watching: !startsOnWirePath)
+                try pipeline.addHandler(closer, position: .after(stateHandler))
+                lastBeforeProxy = closer
             }
-            if let idleTimeout, !watchesIdleness {
-                try pipeline.addHandler(IdleConnectionCloser(timeout: idleTimeout), position: .first)
+            if let proxy, let pools {
+                try pipeline.addHandler(
+                    LoopProxyHandler(proxy: proxy, pools: pools), position: .after(lastBeforeProxy))
+                if startsOnWirePath {
+                    try pipeline.addHandler(WireProxyHandler(proxy: proxy, pools: pools), position: .first)
+                }
             }
             return value
         }

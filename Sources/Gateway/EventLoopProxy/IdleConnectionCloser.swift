@@ -1,39 +1,59 @@
+import HTTPTypes
 import NIOCore
+import NIOHTTPTypes
 
-/// Closes a client connection on which nothing has been read or written for its idle
-/// timeout (`IdleWatch`), so clients that open connections and go silent cannot hold the
-/// gateway's sockets forever.
+/// Closes a client connection of the codec path (and the router's) that stays silent for
+/// its idle timeout (`IdleWatch`) while it is owed no answer, so clients that open
+/// connections and go silent cannot hold the gateway's sockets forever.
 ///
-/// First in the pipeline, it sees the bytes of the codec path and the router, marking
-/// activity once per read batch and once per flush. A connection starts on the byte-level
-/// path without it: `WireProxyHandler` watches its own connection (a handler in front of
-/// it would cost every request two more hops through the pipeline) and puts one of these
-/// in its place when it hands the connection on. The gateway is silent towards a client
-/// it owes an answer for at most the upstream connect and read timeouts, which the
-/// configuration keeps shorter than the idle timeout; a client that stops reading a
-/// streamed answer stops the writes too, and is closed like an idle one.
+/// It sits right after Hummingbird's connection-state handler, before `LoopProxyHandler`,
+/// so it sees every request head and every answer of the connection, whichever of the two
+/// serves it: a request is owed from its head until its answer's end, and while any is
+/// owed the connection is never idle, however long the upstream takes. Activity is a read
+/// part or a flush. A head that never completes is no activity: a client that trickles one
+/// is closed like a silent one.
+///
+/// A connection that starts on the byte-level path gets one that does not watch yet:
+/// `WireProxyHandler` watches its own connection (the handlers after it see no traffic
+/// while it holds it) and calls `startWatching()` when it hands the connection on.
 final class IdleConnectionCloser: ChannelDuplexHandler, RemovableChannelHandler {
-    // Passed on untouched, never unwrapped (writes may be `IOData` as well).
-    typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
 
     private let watch: IdleWatch
+    private var watching: Bool
+    private var context: ChannelHandlerContext?
+    /// Requests whose head was read and whose answer has not ended yet.
+    private var requestsOwed = 0
 
-    /// - Parameter timeout: How long the connection may stay silent.
-    init(timeout: TimeAmount) {
+    /// - Parameters:
+    ///   - timeout: How long the connection may stay silent.
+    ///   - watching: Whether it watches from the start (else from `startWatching()`).
+    init(timeout: TimeAmount, watching: Bool) {
         watch = IdleWatch(timeout: timeout)
+        self.watching = watching
+    }
+
+    /// Starts watching a connection the byte-level path just handed on.
+    func startWatching() {
+        watching = true
+        if let context, context.channel.isActive { start(context: context) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { watch.start(context: context) }
+        self.context = context
+        if watching, context.channel.isActive { start(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         watch.stop()
+        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        watch.start(context: context)
+        if watching { start(context: context) }
         context.fireChannelActive()
     }
 
@@ -42,13 +62,24 @@ final class IdleConnectionCloser: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelInactive()
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) { requestsOwed += 1 }
         watch.sawActivity = true
-        context.fireChannelReadComplete()
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // An answer with no request counted (the parser's refusal) owes nothing.
+        if case .end = unwrapOutboundIn(data), requestsOwed > 0 { requestsOwed -= 1 }
+        context.write(data, promise: promise)
     }
 
     func flush(context: ChannelHandlerContext) {
         watch.sawActivity = true
         context.flush()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        watch.start(context: context) { [unowned self] in requestsOwed > 0 }
     }
 }

@@ -21,9 +21,9 @@ import Prometheus
 /// for the rest: at graceful shutdown it closes the connection when no exchange is in
 /// flight, else once the answer is written; a client that half-closes gets the answer it
 /// is owed, and it closes a connection silent for the idle timeout (`IdleWatch`: no bytes
-/// from the client and no exchange in flight), putting an `IdleConnectionCloser` in its
-/// place when it hands the connection on (the handlers after it see no traffic while it
-/// holds the connection, so their own timers could not tell).
+/// from the client, no answer ended, no exchange in flight), starting the codec path's
+/// `IdleConnectionCloser` when it hands the connection on (the handlers after it see no
+/// traffic while it holds the connection, so their own timers could not tell).
 ///
 /// Answers are the codec path's: the upstream's status and reason, its fields minus
 /// hop-by-hop ones, `X-Request-Id`, the gateway's `Date`; a body with a declared length up to
@@ -337,9 +337,11 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// Verifies a token that is not in the cache yet (filling it), off the event loop, then
     /// asks the planner again; meanwhile the request's bytes and any after them wait.
     private func verify(_ token: String, context: ChannelHandlerContext) {
-        state = .verifying
         let verifier = proxy.planner.verifier
         let client = clientAddress
+        // Refused unchecked: the router answers the 429 (and counts it) without a task here.
+        if verifier.refusesUncheckedTokens(from: client) { return handOff(context: context, then: nil) }
+        state = .verifying
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         Task {
@@ -391,10 +393,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         }
         resumeHeldRead(context: context)
         if let idleWatch {
-            // The handlers after this one saw no traffic: the watch goes on in front of them.
+            // The handlers after this one saw no traffic: their closer watches from now on.
             idleWatch.stop()
-            try? context.pipeline.syncOperations.addHandler(
-                IdleConnectionCloser(timeout: idleWatch.timeout), position: .first)
+            (try? context.pipeline.syncOperations.handler(type: IdleConnectionCloser.self))?.startWatching()
         }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
@@ -433,6 +434,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// The exchange is over on both sides: take the next request, or close.
     private func finish(context: ChannelHandlerContext) {
         state = .waiting
+        idleWatch?.sawActivity = true  // the answer was written: silence counts from now
         if closesAfterAnswer {
             context.close(promise: nil)
             return

@@ -60,11 +60,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// 60 by default.
     public var tokenFailureWindowSeconds: Int
 
-    /// How long a client connection may stay silent before the gateway closes it — at one to
-    /// two times this after its last activity (`GATEWAY_IDLE_TIMEOUT_SECONDS`); `nil` keeps
-    /// it open.
-    /// 75 s by default (nginx's `keepalive_timeout`). Longer than `connectTimeout` +
-    /// `readTimeout`, the longest the gateway is silent while it owes an answer.
+    /// How long a client connection owed no answer may stay silent before the gateway closes
+    /// it — at one to two times this after its last activity (`GATEWAY_IDLE_TIMEOUT_SECONDS`);
+    /// `nil` keeps it open. 75 s by default (nginx's `keepalive_timeout`). A connection
+    /// waiting for an answer is never closed for silence; the upstream timeouts bound that.
     public var idleTimeout: Duration?
 
     /// Creates a gateway configuration.

@@ -20,7 +20,7 @@ import MongoKit
 /// | `GATEWAY_UPSTREAM_CONNECTIONS_PER_LOOP` | `64` | connections each gateway event loop may hold to each upstream, per path of its event-loop proxy, 1–1000 |
 /// | `GATEWAY_TOKEN_FAILURE_LIMIT` | `20` | forged access tokens (malformed, bad signature, wrong issuer or audience) one client address may send per window before its uncached tokens get 429 unchecked, 0–1000000 (`0`: no limit) |
 /// | `GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS` | `60` | that window, 1–86400 |
-/// | `GATEWAY_IDLE_TIMEOUT_SECONDS` | `75` | a silent client connection is closed one to two times this long after its last activity, 0–86400 (`0`: never); longer than the connect and read timeouts together |
+/// | `GATEWAY_IDLE_TIMEOUT_SECONDS` | `75` | a client connection owed no answer is closed one to two times this long after its last activity, 0–86400 (`0`: never) |
 /// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string (options in it win over the timeouts below) |
 /// | `AUTH_DATABASE` | `auth` | auth's database |
 /// | `EVENT_DATABASE` | `event` | event's database |
@@ -97,17 +97,8 @@ public struct PlatformConfiguration: Sendable, Equatable {
     public init(environment: [String: String]) throws(ConfigurationError) {
         let reader = EnvironmentReader(environment: environment)
         let host = try reader.host("HOST", default: "127.0.0.1")
-        let gatewayConnectTimeout = try reader.milliseconds("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000)
-        let gatewayReadTimeout = try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000)
         let idleSeconds = try reader.integer(
             "GATEWAY_IDLE_TIMEOUT_SECONDS", default: 75, in: 0...86_400, expected: "a number of seconds 0…86400")
-        // The gateway is silent towards a client that waits for an answer for at most
-        // the connect and read timeouts: a shorter idle timeout would cut such answers off.
-        guard idleSeconds == 0 || .seconds(idleSeconds) > gatewayConnectTimeout + gatewayReadTimeout else {
-            throw ConfigurationError(
-                variable: "GATEWAY_IDLE_TIMEOUT_SECONDS",
-                reason: "must be 0 or longer than GATEWAY_CONNECT_TIMEOUT_MS + GATEWAY_READ_TIMEOUT_MS")
-        }
         let logging = LoggingConfiguration(
             level: try reader.logLevel("LOG_LEVEL", default: .info),
             format: try reader.logFormat("LOG_FORMAT", default: .json)
@@ -138,8 +129,8 @@ public struct PlatformConfiguration: Sendable, Equatable {
                 authURL: try reader.httpURL("AUTH_URL", default: "http://127.0.0.1:3001"),
                 eventURL: try reader.httpURL("EVENT_URL", default: "http://127.0.0.1:3002"),
                 logLevel: logging.level,
-                connectTimeout: gatewayConnectTimeout,
-                readTimeout: gatewayReadTimeout,
+                connectTimeout: try reader.milliseconds("GATEWAY_CONNECT_TIMEOUT_MS", default: 1000),
+                readTimeout: try reader.milliseconds("GATEWAY_READ_TIMEOUT_MS", default: 10000),
                 tokenCacheSize: try reader.integer(
                     "GATEWAY_TOKEN_CACHE_SIZE", default: 10_000, in: 0...1_000_000,
                     expected: "a number of tokens 0…1000000"),

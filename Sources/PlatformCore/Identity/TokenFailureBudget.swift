@@ -22,8 +22,11 @@ import Synchronization
 ///
 /// An IPv6 client is counted by its /64 prefix (the block one host is usually given); an
 /// IPv4 client, or an IPv4-mapped IPv6 one, by its address. At most `capacity` clients
-/// are tracked (`Dictionary.makeRoom`: windows that ended go first, then all). Thread-safe;
-/// one short lock a look, and only for a token the cache does not hold.
+/// are tracked: when the table is full, windows that ended go first, then those not used
+/// up; a used-up window never goes before its end (that would lift its refusal), so with
+/// `capacity` clients refused at once, a new one goes uncounted until a window ends — an
+/// attacker with that many addresses or /64s needs a defence in front of the gateway.
+/// Thread-safe; one short lock a look, and only for a token the cache does not hold.
 public final class TokenFailureBudget: Sendable {
     /// The failed checks a client may cause in one window.
     public let limit: Int
@@ -73,7 +76,11 @@ public final class TokenFailureBudget: Sendable {
                 windows[key] = window
                 return
             }
-            windows.makeRoom(for: key, capacity: capacity, keeping: { $0.end > now })
+            if windows.count >= capacity, windows[key] == nil {
+                windows = windows.filter { $0.value.end > now }
+                if windows.count >= capacity { windows = windows.filter { $0.value.failures >= limit } }
+                guard windows.count < capacity else { return }
+            }
             windows[key] = Window(failures: 1, end: now + Double(windowSeconds))
         }
     }

@@ -1,4 +1,3 @@
-import HTTPTypes
 import JWTKit
 public import Logging
 
@@ -92,6 +91,7 @@ public struct TokenVerifier: Sendable {
         case .invalid(let reason, _):
             throw Self.rejection(reason, logger)
         case .refused(let seconds):
+            metrics?.countRefusal()
             throw Self.refusal(retryAfter: seconds, logger)
         }
     }
@@ -120,6 +120,14 @@ public struct TokenVerifier: Sendable {
         return cache.remembered(for: token)
     }
 
+    /// Whether tokens from `client` not in the cache are refused unchecked now (its budget of
+    /// failed checks is used up): a caller that would hand such a token on to `verify` may
+    /// hand it on at once.
+    public func refusesUncheckedTokens(from client: String?) -> Bool {
+        guard let client, let failureBudget else { return false }
+        return failureBudget.secondsUntilChecksResume(for: client) != nil
+    }
+
     /// What one look at a token found.
     private enum Outcome {
         case valid(AccessTokenClaims)
@@ -146,7 +154,6 @@ public struct TokenVerifier: Sendable {
     private func check(_ token: String, client: String?) -> Outcome {
         if let reason = recentlyRejected.reason(for: token) { return .invalid(reason) }
         if let client, let failureBudget, let seconds = failureBudget.secondsUntilChecksResume(for: client) {
-            metrics?.countRefusal()
             return .refused(retryAfter: seconds)
         }
         let outcome = evaluate(token)
@@ -215,8 +222,6 @@ public struct TokenVerifier: Sendable {
 
     private static func refusal(retryAfter seconds: Int, _ logger: Logger?) -> APIError {
         logger?.debug("access token refused unchecked: its sender has no failed checks left")
-        return APIError(
-            .rateLimited, message: "Too many invalid access tokens from this address; try again later.",
-            details: ["retryAfter": .int(seconds)], headers: [.retryAfter: String(seconds)])
+        return .rateLimited("Too many invalid access tokens from this address; try again later.", retryAfter: seconds)
     }
 }
