@@ -4,6 +4,7 @@ import HTTPTypes
 import HummingbirdTesting
 import JWTKit
 import PlatformCore
+import Prometheus
 import TestSupport
 import Testing
 
@@ -71,8 +72,10 @@ import Testing
     /// a client opening a connection per forged token is refused like any other.
     @Test(arguments: [true, false])
     func forgedTokensEachOnANewConnectionUseUpTheBudget(withCache: Bool) async throws {
+        let registry = PrometheusCollectorRegistry()
         let verifier = TokenVerifier(
             keys: try await TestKeys.verifyingKeys(), cache: withCache ? VerifiedTokenCache() : nil,
+            metrics: TokenVerificationMetrics(registry: registry, namespace: "gateway"),
             failureBudget: TokenFailureBudget(limit: 3, windowSeconds: 60))
         let genuine = try await TestKeys.token(roles: [.admin])
         try await GatewayHarness.run(verifier: verifier) { harness, gateway in
@@ -87,6 +90,9 @@ import Testing
             }
             #expect(statuses == [401, 401, 401, 429])
             #expect(harness.event.requests.isEmpty)
+            // Each forgery checked once (not again by the router), the refusal counted once.
+            #expect(registry.value(of: #"gateway_token_checks_total{result="invalid"}"#) == 3)
+            #expect(registry.value(of: "gateway_token_refusals_total") == 1)
         }
     }
 
