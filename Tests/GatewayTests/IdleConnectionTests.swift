@@ -45,6 +45,21 @@ import Testing
         }
     }
 
+    /// Bytes of a head that never completes are not activity: a client trickling one in
+    /// (a few bytes every 0.1 s, 5 s in all) is closed like a silent one.
+    @Test(arguments: ProxyPath.allCases)
+    func aClientTricklingAHeadIsClosedLikeASilentOne(path: ProxyPath) async throws {
+        let token = try await TestKeys.token(roles: [.user])
+        try await GatewayHarness.run(path: path, configure: { $0.idleTimeout = .seconds(1) }) { _, gateway in
+            let head = RawHTTP.request(["GET /wallet/me HTTP/1.1", "Host: g", "Authorization: Bearer \(token)"])
+            let size = head.count / 50 + 1
+            let parts = stride(from: 0, to: head.count, by: size).map { Array(head[$0..<min($0 + size, head.count)]) }
+            await #expect(throws: (any Error).self, "the trickled request was answered") {
+                try await RawHTTP.exchange(port: gateway.port!, parts: parts, pause: 0.1)
+            }
+        }
+    }
+
     /// The byte-level path hands a connection it does not serve to the codec path; the
     /// watch goes with it.
     @Test func aConnectionHandedToTheCodecPathIsStillClosedWhenSilent() async throws {

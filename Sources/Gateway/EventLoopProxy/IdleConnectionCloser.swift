@@ -9,9 +9,9 @@ import NIOHTTPTypes
 /// It sits right after Hummingbird's connection-state handler, before `LoopProxyHandler`,
 /// so it sees every request head and every answer of the connection, whichever of the two
 /// serves it: a request is owed from its head until its answer's end, and while any is
-/// owed the connection is never idle, however long the upstream takes. Activity is a read
-/// part or a flush. A head that never completes is no activity: a client that trickles one
-/// is closed like a silent one.
+/// owed the connection is never idle, however long the upstream takes. Activity is a
+/// request part read or a flush. A head that never completes is no activity: a client that
+/// trickles one in is closed like a silent one, as on the byte-level path.
 ///
 /// A connection that starts on the byte-level path gets one that does not watch yet:
 /// `WireProxyHandler` watches its own connection (the handlers after it see no traffic

@@ -20,8 +20,8 @@ import Prometheus
 /// While it holds the connection it does what Hummingbird's connection-state handler does
 /// for the rest: at graceful shutdown it closes the connection when no exchange is in
 /// flight, else once the answer is written; a client that half-closes gets the answer it
-/// is owed, and it closes a connection silent for the idle timeout (`IdleWatch`: no bytes
-/// from the client, no answer ended, no exchange in flight), starting the codec path's
+/// is owed, and it closes a connection owed no answer when no answer was written for the
+/// idle timeout (`IdleWatch`; a trickled head is no activity), starting the codec path's
 /// `IdleConnectionCloser` when it hands the connection on (the handlers after it see no
 /// traffic while it holds the connection, so their own timers could not tell).
 ///
@@ -168,14 +168,18 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         context.fireChannelActive()
     }
 
-    /// Starts the idle timer: an exchange in flight or a token being verified is never idle.
+    /// Starts the idle timer. Activity is an answer written (`finish`); a token being
+    /// verified or an answer still owed is never idle. Bytes read are not activity, so a
+    /// client trickling a head in is closed like a silent one (and one that stops sending a
+    /// body after its answer, too).
     private func watchIdleness(context: ChannelHandlerContext) {
         // Unowned, not weak: a weak reference would move this handler's reference counts to a
         // side table, slowing every retain and release of it. The watch stops (dropping the
         // closure) when the handler leaves the pipeline, before it can go away.
         idleWatch?.start(context: context) { [unowned self] in
             switch state {
-            case .exchanging, .verifying: true
+            case .verifying: true
+            case .exchanging(let exchange): !exchange.responseDone
             case .waiting, .handedOff: false
             }
         }
@@ -224,7 +228,6 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        idleWatch?.sawActivity = true
         let bytes = unwrapInboundIn(data)
         if inbound.readableBytes == 0 {
             inbound = bytes
