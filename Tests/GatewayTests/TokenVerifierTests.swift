@@ -51,10 +51,21 @@ import Testing
         "kid not a string": #"{"alg":"ES256","kid":7}"#,
         "header not an object": #"["ES256"]"#,
         "header not JSON": #"{"alg":"ES256","#,
+        "typ of another kind of JWT": #"{"alg":"ES256","typ":"dpop+jwt","kid":"\#(TestKeys.primaryKID)"}"#,
+        "typ JWE": #"{"alg":"ES256","typ":"JOSE+JSON","kid":"\#(TestKeys.primaryKID)"}"#,
+        "typ not a string": #"{"alg":"ES256","typ":1,"kid":"\#(TestKeys.primaryKID)"}"#,
     ])
     func headerOutsideTheProfileIsRefused(name: String, header: String) async throws {
         let token = try await Self.token(header: header)
         await #expect(throws: APIError.self, "\(name)") { try await TestKeys.verifier().verify(token) }
+    }
+
+    @Test(arguments: ["JWT", "jwt", "at+jwt", "application/at+JWT", nil])
+    func aJWTTypeOrNoneIsAccepted(typ: String?) async throws {
+        let member = typ.map { #","typ":"\#($0)""# } ?? ""
+        let header = #"{"alg":"ES256""# + member + #","kid":"\#(TestKeys.primaryKID)"}"#
+        let identity = try await TestKeys.verifier().verify(try await Self.token(header: header))
+        #expect(identity.roles == [.admin])
     }
 
     @Test func signatureMustBeRaw64BytesThatVerify() async throws {

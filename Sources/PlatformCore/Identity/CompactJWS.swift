@@ -6,16 +6,29 @@
 
 /// A compact-serialised JWS (`header.payload.signature`, RFC 7515 §7.1) taken apart, for
 /// `TokenVerifier`: the three parts base64url-decoded strictly (no padding, no other
-/// alphabet, no stray bits) and the header's `alg`, `kid` and `crit` read. The payload is
+/// alphabet, no stray bits) and the header's `alg`, `typ`, `kid` and `crit` read. The payload is
 /// left as bytes: it is only decoded once the signature over it has been checked.
 struct CompactJWS {
     /// The header members verification looks at; others are ignored.
     struct Header: Decodable {
         var alg: String?
+        /// The token's media type (RFC 7515 §4.1.9); see `isAccessTokenType`.
+        var typ: String?
         var kid: String?
         /// Critical extensions (RFC 7515 §4.1.11): we understand none, so a token naming
         /// any is refused.
         var crit: [String]?
+
+        /// Whether `typ` is absent or names a JWT (RFC 8725 §3.11, explicit typing): `JWT`
+        /// (what auth writes) or `at+jwt` (RFC 9068), with or without `application/`, in any
+        /// case. Any other type — a JWT of another kind, e.g. `dpop+jwt` — is not an access
+        /// token, even when a key of ours signed it.
+        var isAccessTokenType: Bool {
+            guard let typ else { return true }
+            var type = typ.lowercased()
+            if type.hasPrefix("application/") { type.removeFirst("application/".count) }
+            return type == "jwt" || type == "at+jwt"
+        }
     }
 
     let header: Header

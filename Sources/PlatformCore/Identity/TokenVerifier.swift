@@ -11,8 +11,8 @@ public import Logging
 /// and names (by `kid`) a key of `keys`, whose signature that key verifies, and whose
 /// claims are inside their time window and name our issuer and audience. Anything else —
 /// `alg: none`, HS256 keyed with the public key, a forged, zero or DER signature, an
-/// unknown or missing `kid`, a `crit` header — is a 401 with no reason in the body
-/// (STYLE §15); the reason goes to the debug log.
+/// unknown or missing `kid`, a `crit` header, a `typ` other than a JWT — is a 401 with no
+/// reason in the body (STYLE §15); the reason goes to the debug log.
 ///
 /// The signature check is jwt-kit's ES256 algorithm, called on the caller's thread (see
 /// `VerifyingKeys`): a token verifies without suspending unless its `kid` is unknown, when
@@ -177,6 +177,7 @@ public struct TokenVerifier: Sendable {
         guard let jws = CompactJWS(token) else { return .invalid("not a compact JWS") }
         guard jws.header.alg == "ES256" else { return .invalid("alg is not ES256") }
         guard jws.header.crit == nil else { return .invalid("crit header") }
+        guard jws.header.isAccessTokenType else { return .invalid("typ is not a JWT") }
         guard let kid = jws.header.kid else { return .invalid("no kid") }
         guard let algorithm = keys.algorithm(for: kid) else { return .unknownKeyID }
         // ES256 signatures are the raw 64-byte R || S (RFC 7518 §3.4), never DER.
