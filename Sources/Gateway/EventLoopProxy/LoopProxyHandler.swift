@@ -12,8 +12,8 @@ import Prometheus
 ///
 /// It sits after Hummingbird's `HTTPConnectionStateHandler`, which therefore counts the
 /// requests served here too: graceful shutdown (close once the responses in flight are
-/// written) covers both paths. (The idle timeout is `IdleConnectionCloser`'s, first in the
-/// pipeline.)
+/// written) covers both paths. (The idle timeout is `IdleConnectionCloser`'s, between the
+/// two: it sees this handler's requests and answers as well as the router's.)
 ///
 /// Order on a keep-alive connection: a request goes to the router while a routed response
 /// is unwritten (so pipelined requests keep their order); while a proxied request is in
