@@ -7,7 +7,7 @@ import NIOCore
 /// last activity. One scheduled task per connection and `timeout`; event-loop bound.
 final class IdleWatch {
     /// How long a look waits.
-    let timeout: TimeAmount
+    private let timeout: TimeAmount
     /// Set by the owner on activity; cleared at each look.
     var sawActivity = false
     private var check: Scheduled<Void>?
@@ -22,14 +22,20 @@ final class IdleWatch {
     /// - Parameters:
     ///   - context: The owner's context, closed when the connection is found idle.
     ///   - isBusy: Whether the connection is owed an answer (then it is never idle).
-    func start(context: ChannelHandlerContext, isBusy: @escaping () -> Bool = { false }) {
+    func start(context: ChannelHandlerContext, isBusy: @escaping () -> Bool) {
         guard check == nil else { return }
         self.isBusy = isBusy
+        lookLater(context: context)
+    }
+
+    /// Schedules the next look: closes the connection if nothing was marked since this one
+    /// and it is owed nothing, else looks again.
+    private func lookLater(context: ChannelHandlerContext) {
         sawActivity = false
         check = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             check = nil
-            if sawActivity || self.isBusy?() == true {
-                start(context: context, isBusy: self.isBusy ?? { false })
+            if sawActivity || isBusy?() == true {
+                lookLater(context: context)
             } else {
                 stop()
                 context.close(promise: nil)

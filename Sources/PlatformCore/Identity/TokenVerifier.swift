@@ -146,6 +146,11 @@ public struct TokenVerifier: Sendable {
         case expired
         /// Before its `nbf`: may pass later.
         case notYetValid
+
+        /// Whether the token can never pass (it is then remembered as rejected).
+        var isLasting: Bool { self != .notYetValid }
+        /// Whether it counts against its sender's `failureBudget`.
+        var countsAgainstSender: Bool { self == .forged }
     }
 
     /// `evaluate(_:)`, counted by outcome, unless the token was just rejected for good (the
@@ -158,8 +163,8 @@ public struct TokenVerifier: Sendable {
         }
         let outcome = evaluate(token)
         if case .invalid(let reason, let failure) = outcome {
-            if failure != .notYetValid { recentlyRejected.insert(token, reason: reason) }
-            if failure == .forged, let client { failureBudget?.recordFailure(of: client) }
+            if failure.isLasting { recentlyRejected.insert(token, reason: reason) }
+            if failure.countsAgainstSender, let client { failureBudget?.recordFailure(of: client) }
         }
         if let metrics {
             switch outcome {
