@@ -47,7 +47,7 @@ struct GatewayParts {
                     failureBudget: configuration.makeTokenFailureBudget()),
                 httpClient: httpClient,
                 metrics: registry,
-                keysAvailable: { await refresher.hasKeys },
+                keysAvailable: { refresher.hasKeys },
                 logger: logger,
                 onServerRunning: Launcher.announce("gateway", logger: logger)
             )

@@ -22,6 +22,7 @@ public import Prometheus
 ///   - metrics: The registry `/metrics` serves; the request metrics go there.
 ///   - keysAvailable: Whether verifying keys are loaded yet (e.g. `JWKSRefresher.hasKeys`);
 ///     while they are not, a request with a token to a guarded route gets 503, not 401.
+///     Asked on the event loops: it must not block.
 ///   - logger: The application's logger; by default one labelled `gateway`.
 ///   - onServerRunning: Told the bound port once the server listens (tests bind port 0).
 /// - Returns: The application; run it as a `Service`.
@@ -32,7 +33,7 @@ public func buildGatewayApplication(
     verifier: TokenVerifier,
     httpClient: HTTPClient,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    keysAvailable: (@Sendable () async -> Bool)? = nil,
+    keysAvailable: (@Sendable () -> Bool)? = nil,
     logger: Logger? = nil,
     onServerRunning: @escaping ServerRunningHandler = { _ in }
 ) throws -> some ApplicationProtocol {
@@ -55,12 +56,13 @@ public func buildGatewayApplication(
     let proxy = LoopProxy(
         planner: LoopProxyPlanner(
             routes: contract.gatewayRoutes, verifier: verifier, targets: upstreams.targets,
-            maximumBodySize: configuration.maximumBodySize),
+            maximumBodySize: configuration.maximumBodySize, keysAvailable: keysAvailable),
         upstreams: upstreams,
         metrics: HTTPRequestMetrics(registry: metrics, namespace: "gateway"),
         proxiedRequests: metrics.makeCounter(descriptor: LoopProxy.proxiedRequestsMetric),
         usesWirePath: configuration.usesWirePath,
         wireRequests: metrics.makeCounter(descriptor: LoopProxy.wireRequestsMetric),
+        wireRefusals: metrics.makeCounter(descriptor: LoopProxy.wireRefusalsMetric),
         readTimeout: GatewayHTTPClient.timeAmount(configuration.readTimeout),
         deadline: GatewayHTTPClient.timeAmount(GatewayHTTPClient.exchangeDeadline(configuration)),
         idleTimeout: idleTimeout, logger: logger)
@@ -79,7 +81,7 @@ public func buildGatewayRouter(
     verifier: TokenVerifier,
     httpClient: HTTPClient,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-    keysAvailable: (@Sendable () async -> Bool)? = nil
+    keysAvailable: (@Sendable () -> Bool)? = nil
 ) throws -> Router<PlatformRequestContext> {
     try buildGatewayRouter(
         contract: GatewayContract.bundled(), configuration: configuration, verifier: verifier,
@@ -92,7 +94,7 @@ func buildGatewayRouter(
     verifier: TokenVerifier,
     httpClient: HTTPClient,
     metrics: PrometheusCollectorRegistry,
-    keysAvailable: (@Sendable () async -> Bool)?
+    keysAvailable: (@Sendable () -> Bool)?
 ) throws -> Router<PlatformRequestContext> {
     let routes = contract.gatewayRoutes
     let upstreams = Upstreams(configuration: configuration)

@@ -1,3 +1,4 @@
+import HTTPTypes
 import NIOCore
 import PlatformCore
 import TestSupport
@@ -23,6 +24,7 @@ import Testing
             {
             case .take: return "take"
             case .verifyFirst: return "verify"
+            case .refuse(let error, _): return "refuse \(error.status.code)"
             case .leave: return "leave"
             }
         }
@@ -69,14 +71,14 @@ import Testing
         #expect(try Self.decision(planner, token: first, memo: &memo) == "take")
     }
 
-    @Test func aTokenWithoutTheRouteRoleIsLeftToTheRouterEvenWhenRemembered() async throws {
+    @Test func aTokenWithoutTheRouteRoleIsRefusedEvenWhenRemembered() async throws {
         let admin = try await TestKeys.token(roles: [.admin])
         let verifier = TokenVerifier(keys: try await TestKeys.verifyingKeys(), cache: VerifiedTokenCache())
         let planner = try Self.planner(verifier: verifier)
         var memo = AuthorizationMemo()
         _ = try await verifier.verify(admin)
-        // `/wallet/me` is for users: the router answers 403, on the first request and after.
-        #expect(try Self.decision(planner, token: admin, memo: &memo) == "leave")
-        #expect(try Self.decision(planner, token: admin, memo: &memo) == "leave")
+        // `/wallet/me` is for users: 403, as the router answers, on the first request and after.
+        #expect(try Self.decision(planner, token: admin, memo: &memo) == "refuse 403")
+        #expect(try Self.decision(planner, token: admin, memo: &memo) == "refuse 403")
     }
 }

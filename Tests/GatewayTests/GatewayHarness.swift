@@ -28,7 +28,7 @@ struct GatewayHarness: Sendable {
         path: ProxyPath = .wire,
         configure: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         verifier: TokenVerifier? = nil,
-        keysAvailable: (@Sendable () async -> Bool)? = nil,
+        keysAvailable: (@Sendable () -> Bool)? = nil,
         authPort: Int? = nil,
         _ body: @Sendable (GatewayHarness, any TestClientProtocol) async throws -> Void
     ) async throws {

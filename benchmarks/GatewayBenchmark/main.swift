@@ -95,7 +95,7 @@ case "gateway":
         verifier: refresher.verifier(
             cache: configuration.makeTokenCache(), failureBudget: configuration.makeTokenFailureBudget()),
         httpClient: client,
-        keysAvailable: { await refresher.hasKeys }, logger: logger)
+        keysAvailable: { refresher.hasKeys }, logger: logger)
     let group = PlatformServiceGroup.make(
         servers: [app], resources: [HTTPClientService(client: client), refresher], logger: logger)
     try await group.run()

@@ -40,7 +40,7 @@ extension AuthAPI {
         let caller = try CallerIdentity.require(anyOf: Self.anyUser)
         // A token whose subject is not (or no longer) an account does not authenticate anyone.
         guard let id = ObjectID(validating: caller.subject), let user = try await core.users.find(id: id) else {
-            throw APIError(.unauthorized, message: "The access token is not valid.")
+            throw APIError.invalidAccessToken
         }
         return .ok(.init(body: .json(user.api)))
     }

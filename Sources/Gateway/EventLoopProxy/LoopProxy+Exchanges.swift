@@ -28,13 +28,42 @@ extension LoopProxy {
     func failureAnswer(
         _ apiError: APIError, cause: any Error, service: String, requestID: String, date: String
     ) -> (head: HTTPResponse, body: ByteBuffer) {
+        logFailure(apiError, cause: cause, service: service, requestID: requestID)
+        return envelopeAnswer(apiError, requestID: requestID, date: date)
+    }
+
+    /// Logs a failed exchange, with its request id (`UpstreamProxy.logFailure`).
+    func logFailure(_ apiError: APIError, cause: any Error, service: String, requestID: String) {
         var logger = self.logger
         logger[metadataKey: "request.id"] = .string(requestID)
         UpstreamProxy.logFailure(apiError, cause: cause, service: service, logger: logger)
+    }
+
+    /// The envelope answering `apiError`, stamped with the request id and `date`, as the
+    /// router's `ErrorEnvelopeMiddleware` and `RequestIDMiddleware` answer it.
+    func envelopeAnswer(_ apiError: APIError, requestID: String, date: String) -> (head: HTTPResponse, body: ByteBuffer)
+    {
         var (head, body) = ErrorEnvelope.rendered(apiError, requestID: requestID)
         head.headerFields[.xRequestID] = requestID
         head.headerFields[.date] = date
         return (head, body)
+    }
+
+    /// Logs a request refused for its `Authorization` as the router logs it (debug, as any
+    /// 4xx; a 503 while no key is loaded too, as `ErrorEnvelopeMiddleware` logs a thrown
+    /// `APIError`).
+    func logRefusal(_ apiError: APIError, requestID: String) {
+        guard logger.logLevel <= .debug || apiError.status.code >= 500 else { return }
+        var logger = self.logger
+        logger[metadataKey: "request.id"] = .string(requestID)
+        ErrorEnvelopeMiddleware.log(apiError, as: apiError, logger: logger)
+    }
+
+    /// Counts a request the byte-level path refused for its `Authorization`, and records its
+    /// metrics in the series `recent` keeps.
+    func recordRefusal(route: LoopRoute, status: Int, elapsed: Duration, recent: inout RecentSeries) {
+        wireRefusals.increment()
+        recent.series(route: route, status: status, metrics: metrics).record(elapsed)
     }
 
     /// Counts an answered request (`asBytes`: by the byte-level path) and records its metrics

@@ -29,16 +29,29 @@ struct LoopProxyPlanner: Sendable {
     let routes: RouteTable
     let verifier: TokenVerifier
     let maximumBodySize: Int
+    /// Whether verifying keys are loaded (`RouteGuard.keysAvailable`); `nil` when they
+    /// always are.
+    let keysAvailable: (@Sendable () -> Bool)?
     /// The route of each of `routes.operations` (by index) the proxy can forward.
     private let loopRoutes: [LoopRoute?]
 
     /// - Parameter targets: The services the proxy can reach (those with a plain `http://`
     ///   base URL); a route to any other is left to the router.
-    init(routes: RouteTable, verifier: TokenVerifier, targets: [String: UpstreamTarget], maximumBodySize: Int) {
+    init(
+        routes: RouteTable, verifier: TokenVerifier, targets: [String: UpstreamTarget], maximumBodySize: Int,
+        keysAvailable: (@Sendable () -> Bool)? = nil
+    ) {
         self.routes = routes
         self.verifier = verifier
         self.maximumBodySize = maximumBodySize
+        self.keysAvailable = keysAvailable
         self.loopRoutes = routes.operations.map { LoopRoute($0, targets: targets) }
+    }
+
+    /// What the router answers a request whose `Authorization` failed with `error`
+    /// (`RouteGuard.answer(toTokenFailure:keysAvailable:)`).
+    func answer(toTokenFailure error: APIError) -> APIError {
+        RouteGuard.answer(toTokenFailure: error, keysAvailable: keysAvailable)
     }
 
     /// The route the proxy forwards `target` with `method` to, if any.

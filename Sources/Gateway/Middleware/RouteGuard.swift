@@ -12,7 +12,7 @@ import PlatformCore
 struct RouteGuard: Sendable {
     let authentication: AuthenticationMiddleware
     /// Whether verifying keys are loaded; `nil` when they always are (fixed keys).
-    let keysAvailable: (@Sendable () async -> Bool)?
+    let keysAvailable: (@Sendable () -> Bool)?
 
     func admit(
         _ request: Request, context: PlatformRequestContext, to access: AccessRequirement,
@@ -29,20 +29,33 @@ struct RouteGuard: Sendable {
                 switch access.decision(for: context.identity) {
                 case .allowed: return try await next(request, context)
                 case .unauthenticated: throw Self.unauthenticated
-                case .forbidden: throw APIError(.forbidden)
+                case .forbidden: throw Self.forbidden
                 }
             }
         } catch let error as APIError where error.code == .unauthorized {
-            if let keysAvailable, await !keysAvailable() {
-                throw APIError(.serviceUnavailable, message: "Access tokens cannot be verified yet.")
-            }
-            var error = error
-            error.headers[.wwwAuthenticate] = "Bearer"
-            throw error
+            throw Self.answer(toTokenFailure: error, keysAvailable: keysAvailable)
         }
     }
 
+    /// The answer to a request whose `Authorization` failed (`error`, from
+    /// `AuthenticationMiddleware` or `TokenVerifier`): a 401 carries `WWW-Authenticate:
+    /// Bearer`, or is a 503 while no key is loaded; any other error (a 429) is the answer as
+    /// it is. The byte-level path answers such requests itself with the same.
+    static func answer(toTokenFailure error: APIError, keysAvailable: (@Sendable () -> Bool)?) -> APIError {
+        guard error.code == .unauthorized else { return error }
+        if let keysAvailable, !keysAvailable() {
+            return APIError(.serviceUnavailable, message: "Access tokens cannot be verified yet.")
+        }
+        var error = error
+        error.headers[.wwwAuthenticate] = "Bearer"
+        return error
+    }
+
+    /// A guarded route called without `Authorization`.
     static var unauthenticated: APIError {
         APIError(.unauthorized, headers: [.wwwAuthenticate: "Bearer"])
     }
+
+    /// A valid token without any of the route's roles.
+    static var forbidden: APIError { APIError(.forbidden) }
 }

@@ -16,9 +16,9 @@ enum UpstreamReadiness {
 
     /// `keys`: up once the verifying keys are loaded. Until then every guarded route answers
     /// 503, so the gateway is not ready for traffic.
-    static func keys(available: @escaping @Sendable () async -> Bool) -> ReadinessCheck {
+    static func keys(available: @escaping @Sendable () -> Bool) -> ReadinessCheck {
         ReadinessCheck(name: "keys") {
-            guard await available() else { throw NoKeys() }
+            guard available() else { throw NoKeys() }
         }
     }
 

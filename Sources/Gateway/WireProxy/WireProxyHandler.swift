@@ -11,9 +11,14 @@ import Prometheus
 /// and passed on with hop-by-hop fields dropped and `X-Request-Id` and `Date` set — with no
 /// HTTP codec, no HTTP types and no Swift task.
 ///
+/// A request it would take but for its `Authorization` (none, a token that fails, too many
+/// forged tokens from the client, none of the route's roles) it answers itself with the
+/// router's answer (`RouteGuard`: 401 with `WWW-Authenticate`, 403, 429 with `Retry-After`,
+/// or 503 while no key is loaded), dropping the request's body, and keeps the connection.
+/// A token not in the cache yet is verified off the event loop first.
+///
 /// The first request it does not take (outside its subset of HTTP/1.1, a route or answer
-/// the router gives, a token not yet in the cache) hands the connection to the pipeline
-/// after it, for good: the bytes from that request's first byte on go to NIO's HTTP parser,
+/// the router gives) hands the connection to the pipeline after it, for good: the bytes from that request's first byte on go to NIO's HTTP parser,
 /// `LoopProxyHandler` and the router, as if this handler had never been there. That
 /// happens only between requests, once every answer it owes is written.
 ///
@@ -107,10 +112,27 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         /// Between requests (the buffer may hold the start of the next head).
         case waiting
         /// A request's token is being verified (it was not in the cache yet); its bytes wait.
-        case verifying
+        case verifying(PendingVerification)
         case exchanging(Exchange)
+        /// A request was answered here without its body (`WireDecision.refuse`): this many of
+        /// its body's bytes are still to be read and dropped.
+        case droppingBody(Int)
         /// Handed to the pipeline after it; removed.
         case handedOff
+    }
+
+    /// The request whose token is being verified: answered here if the token fails. A class,
+    /// so `State` stays a word and a tag (it is read several times a request).
+    private final class PendingVerification {
+        let request: WireRequestOutline
+        let headLength: Int
+        let started: NIODeadline
+
+        init(request: WireRequestOutline, headLength: Int, started: NIODeadline) {
+            self.request = request
+            self.headLength = headLength
+            self.started = started
+        }
     }
 
     private let proxy: LoopProxy
@@ -180,7 +202,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             switch state {
             case .verifying: true
             case .exchanging(let exchange): !exchange.responseDone
-            case .waiting, .handedOff: false
+            case .waiting, .droppingBody, .handedOff: false
             }
         }
     }
@@ -194,7 +216,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         switch state {
-        case .exchanging, .verifying: break
+        case .exchanging, .verifying, .droppingBody: break
         case .waiting, .handedOff: return context.fireErrorCaught(error)
         }
         // The connection itself failed: nothing more can be answered on it.
@@ -208,7 +230,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             // Graceful shutdown, as Hummingbird's connection-state handler does it: the
             // handlers after this one have seen no request, so the event stops here.
             switch state {
-            case .exchanging, .verifying: closesAfterAnswer = true
+            case .exchanging, .verifying, .droppingBody: closesAfterAnswer = true
             case .waiting, .handedOff: context.close(promise: nil)
             }
         case ChannelEvent.inputClosed:
@@ -216,6 +238,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             case .exchanging(let exchange) where exchange.bodyRemaining > 0:
                 // The body can never be complete: dropped, as when the client disconnects.
                 abandonExchange()
+                context.close(promise: nil)
+            case .droppingBody:
                 context.close(promise: nil)
             case .exchanging, .verifying:
                 deferredInputClosed = true
@@ -241,6 +265,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         switch state {
         case .waiting: processInbound(context: context)
         case .exchanging(let exchange): forwardBody(of: exchange, context: context)
+        case .droppingBody: if dropRefusedBody() { finish(context: context) }
         case .verifying, .handedOff: break
         }
     }
@@ -292,7 +317,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             enum Decision {
                 case wait
                 case handOff
-                case verify(String)
+                // Boxed: the decision for a request taken stays as small as it was.
+                indirect case verify(String, WireRequestOutline, headLength: Int)
+                indirect case refuse(APIError, WireRequestOutline, headLength: Int)
                 case begin(WireRequestPlan, UpstreamConnectionPool<WireUpstreamConnection>, headLength: Int)
             }
             let buffered = inbound
@@ -315,8 +342,10 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                         // the connection off would be for good).
                         guard let pool = scratch.recentPool.pool(for: plan.route, in: pools) else { return .handOff }
                         return .begin(plan, pool, headLength: head.length)
-                    case .verifyFirst(let token):
-                        return .verify(token)
+                    case .verifyFirst(let token, let request):
+                        return .verify(token, request, headLength: head.length)
+                    case .refuse(let error, let request):
+                        return .refuse(error, request, headLength: head.length)
                     case .leave:
                         return .handOff
                     }
@@ -328,8 +357,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 return
             case .handOff:
                 return handOff(context: context, then: nil)
-            case .verify(let token):
-                return verify(token, context: context)
+            case .verify(let token, let request, let headLength):
+                return verify(token, for: request, headLength: headLength, context: context)
+            case .refuse(let error, let request, let headLength):
+                // The next request, if any, is read in this loop (pipelined refusals never
+                // recurse).
+                guard refuse(request, with: error, headLength: headLength, since: .now(), context: context),
+                    answerEnded(context: context)
+                else { return }
             case .begin(let plan, let pool, let headLength):
                 inbound.moveReaderIndex(forwardBy: headLength)
                 begin(plan, pool: pool, context: context)
@@ -339,31 +374,78 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 
     /// Verifies a token that is not in the cache yet (filling it), off the event loop, then
     /// asks the planner again; meanwhile the request's bytes and any after them wait.
-    private func verify(_ token: String, context: ChannelHandlerContext) {
+    private func verify(
+        _ token: String, for request: WireRequestOutline, headLength: Int, context: ChannelHandlerContext
+    ) {
         let verifier = proxy.planner.verifier
         let client = clientAddress
-        // Refused unchecked: the router answers the 429 (and counts it) without a task here.
-        if verifier.refusesUncheckedTokens(from: client) { return handOff(context: context, then: nil) }
-        state = .verifying
+        state = .verifying(PendingVerification(request: request, headLength: headLength, started: .now()))
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         Task {
-            let verified = (try? await verifier.verify(token, client: client)) != nil
-            eventLoop.execute { handler.value.verificationEnded(verified: verified) }
+            var failure: APIError?
+            do {
+                _ = try await verifier.verify(token, client: client)
+            } catch {
+                failure = APIError.translating(error)
+            }
+            eventLoop.execute { [failure] in handler.value.verificationEnded(failure: failure) }
         }
     }
 
     /// A valid token is now in the cache: the request is planned again (and taken, if the
-    /// token holds the route's role). Any other outcome is the router's to answer.
-    private func verificationEnded(verified: Bool) {
-        guard case .verifying = state, let context else { return }
+    /// token holds the route's role). A token that failed gets the router's answer here.
+    private func verificationEnded(failure: APIError?) {
+        guard case .verifying(let pending) = state, let context else { return }
         state = .waiting
-        if verified, !deferredInputClosed {
+        if let failure {
+            let answer = proxy.planner.answer(toTokenFailure: failure)
+            if refuse(
+                pending.request, with: answer, headLength: pending.headLength, since: pending.started, context: context)
+            {
+                finish(context: context)
+            }
+        } else if !deferredInputClosed {
             processInbound(context: context, mayVerify: false)
         } else {
             handOff(context: context, then: nil)
         }
-        if case .exchanging = state { resumeHeldRead(context: context) }
+        // Reads were held while the token was checked.
+        switch state {
+        case .exchanging, .droppingBody, .waiting: resumeHeldRead(context: context)
+        case .verifying, .handedOff: break
+        }
+    }
+
+    /// Answers the request at the front of `inbound` with `error` (the router's answer for
+    /// its `Authorization`), without forwarding it, then drops its body.
+    /// - Returns: Whether the body is dropped whole already (else `.droppingBody` waits for
+    ///   the rest).
+    private func refuse(
+        _ request: WireRequestOutline, with error: APIError, headLength: Int, since started: NIODeadline,
+        context: ChannelHandlerContext
+    ) -> Bool {
+        inbound.moveReaderIndex(forwardBy: headLength)
+        let requestID = request.requestID.string
+        proxy.logRefusal(error, requestID: requestID)
+        // Counted before it is written: a client that has the answer sees it counted.
+        let elapsed = NIODeadline.now() - started
+        proxy.recordRefusal(
+            route: request.route, status: error.status.code, elapsed: .nanoseconds(elapsed.nanoseconds),
+            recent: &recentSeries)
+        writeEnvelope(error, requestID: requestID, context: context)
+        state = .droppingBody(request.bodyLength)
+        return dropRefusedBody()
+    }
+
+    /// Drops what has arrived of the body of a request answered without it.
+    /// - Returns: Whether all of it is gone (the connection then waits for the next request).
+    private func dropRefusedBody() -> Bool {
+        guard case .droppingBody(let remaining) = state else { return true }
+        let dropped = min(remaining, inbound.readableBytes)
+        inbound.moveReaderIndex(forwardBy: dropped)
+        state = dropped == remaining ? .waiting : .droppingBody(remaining - dropped)
+        return dropped == remaining
     }
 
     /// Passes on a `read` held back while a request waited.
@@ -436,18 +518,26 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
 
     /// The exchange is over on both sides: take the next request, or close.
     private func finish(context: ChannelHandlerContext) {
-        state = .waiting
-        idleWatch?.sawActivity = true  // the answer was written: silence counts from now
-        if closesAfterAnswer {
-            context.close(promise: nil)
-            return
-        }
+        guard answerEnded(context: context) else { return }
         processInbound(context: context)
         guard case .waiting = state else { return }
         if deferredInputClosed {
             return handOff(context: context, then: nil)
         }
         resumeHeldRead(context: context)
+    }
+
+    /// A request is answered and read whole: the connection waits for the next one, or
+    /// closes (graceful shutdown began).
+    /// - Returns: Whether it stays open.
+    private func answerEnded(context: ChannelHandlerContext) -> Bool {
+        state = .waiting
+        idleWatch?.sawActivity = true  // the answer was written: silence counts from now
+        guard !closesAfterAnswer else {
+            context.close(promise: nil)
+            return false
+        }
+        return true
     }
 
     // MARK: Exchange
@@ -682,14 +772,22 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         guard let context else { return }
         exchange.end(reusingConnection: false)
         let apiError = APIError(code)
-        var (head, body) = proxy.failureAnswer(
-            apiError, cause: cause, service: exchange.plan.route.service, requestID: exchange.plan.requestID.string,
-            date: pools.date.current)
+        let requestID = exchange.plan.requestID.string
+        proxy.logFailure(apiError, cause: cause, service: exchange.plan.route.service, requestID: requestID)
         record(exchange, status: apiError.status.code)
         if case .streaming = exchange.response {
             context.close(promise: nil)
             return
         }
+        writeEnvelope(apiError, requestID: requestID, context: context)
+        if exchange.bodyRemaining == 0 { finish(context: context) }
+    }
+
+    /// Writes the error envelope of `apiError` as a whole answer, stamped with the request
+    /// id and the gateway's `Date` (and `Connection: close` when the connection closes after
+    /// it), and flushes.
+    private func writeEnvelope(_ apiError: APIError, requestID: String, context: ChannelHandlerContext) {
+        var (head, body) = proxy.envelopeAnswer(apiError, requestID: requestID, date: pools.date.current)
         if closesAfterAnswer { head.headerFields[.connection] = "close" }
         var bytes = context.channel.allocator.buffer(capacity: 256 + body.readableBytes)
         bytes.writeStaticString("HTTP/1.1 ")
@@ -706,7 +804,6 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         bytes.writeStaticString("\r\n")
         bytes.writeBuffer(&body)
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-        if exchange.bodyRemaining == 0 { finish(context: context) }
     }
 
     /// The client is gone (or the handler removed): drop the exchange and its connection,

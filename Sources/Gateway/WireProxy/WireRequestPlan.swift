@@ -14,12 +14,28 @@ struct WireRequestPlan {
     let bodyLength: Int
 }
 
-/// What the planner makes of a request head read as bytes.
+/// What the wire path knows of a request it may answer itself instead of forwarding it.
+struct WireRequestOutline {
+    /// The route, for the metrics.
+    let route: LoopRoute
+    /// The request's platform id (the client's, when usable, else a new one).
+    let requestID: WireRequestID
+    /// The body's declared length (0 without `Content-Length`): read and dropped after the
+    /// answer.
+    let bodyLength: Int
+}
+
+/// What the planner makes of a request head read as bytes. The cases besides `take` are
+/// boxed (`indirect`), so returning a plan copies no more than the plan.
 enum WireDecision {
     case take(WireRequestPlan)
     /// The route needs a role and the token is well-formed but not in the verified-token
-    /// cache yet: verify it (`TokenVerifier.verify`, which fills the cache), then ask again.
-    case verifyFirst(token: String)
+    /// cache yet: verify it (`TokenVerifier.verify`, which fills the cache), then ask again;
+    /// if it fails, answer `request` with `LoopProxyPlanner.answer(toTokenFailure:)`.
+    indirect case verifyFirst(token: String, request: WireRequestOutline)
+    /// A request the planner would take but for its `Authorization`: answered with `error`,
+    /// the router's answer (401, 403, 429, or 503 while no key is loaded).
+    indirect case refuse(APIError, request: WireRequestOutline)
     /// Not one the planner takes: the router's.
     case leave
 }
@@ -30,7 +46,10 @@ extension LoopProxyPlanner {
     /// carries the same target and the same fields as `ProxyHeaders.upstreamRequestHeaders`
     /// would give, in the same order. A token not yet cached is `.verifyFirst` when
     /// `mayVerify` (and the verifier has a cache), so a client's first request with a new
-    /// token need not leave the byte-level path.
+    /// token need not leave the byte-level path. A request it would take but for its
+    /// `Authorization` (none, not a bearer token, a token known to fail, too many failures
+    /// from its sender, or none of the route's roles) is `.refuse`d with `RouteGuard`'s
+    /// answer, so a client sending bad tokens stays on this path too.
     /// - Parameters:
     ///   - head: The parsed head.
     ///   - bytes: The bytes `head` was read from.
@@ -85,34 +104,43 @@ extension LoopProxyPlanner {
                 passedOn |= 1 << position
             }
         }
-        // `AccessRequirement.decision(for:)` is `.allowed`, decided on role masks.
+        let clientRequestID = requestIDs.count == 1 ? WireBytes.string(bytes, requestIDs[0]) : nil
+        let requestID = WireRequestID(client: clientRequestID)
+        // `RouteGuard`'s decision, on role masks: what it lets through is planned below; what
+        // it refuses is answered here as it answers it.
         if let permittedRoles = route.permittedRoles {
-            guard let authorization else { return .leave }
+            func outline() -> WireRequestOutline {
+                WireRequestOutline(route: route, requestID: requestID, bodyLength: contentLength ?? 0)
+            }
+            guard let authorization else { return .refuse(RouteGuard.unauthenticated, request: outline()) }
             let value = UnsafeRawBufferPointer(rebasing: bytes[authorization.value])
             let roles: RoleMask
             if let cache = verifier.cache, let known = memo.roles(for: value, cache: cache) {
                 roles = known
             } else {
                 guard let token = BearerToken.parse(WireBytes.string(bytes, authorization.value)) else {
-                    return .leave
+                    return .refuse(answer(toTokenFailure: .invalidAccessToken), request: outline())
                 }
                 if verifier.cache != nil {
                     guard let remembered = verifier.remembered(token) else {
-                        return mayVerify ? .verifyFirst(token: token) : .leave
+                        if let failure = verifier.knownFailure(of: token, client: clientAddress) {
+                            return .refuse(answer(toTokenFailure: failure), request: outline())
+                        }
+                        return mayVerify ? .verifyFirst(token: token, request: outline()) : .leave
                     }
                     roles = memo.remember(authorization, in: bytes, remembered)
                 } else {
+                    // Without a cache the check does not say why it failed (an unknown `kid` may
+                    // need new keys): the router decides.
                     guard let verified = verifier.identityWithoutSuspending(token, client: clientAddress) else {
                         return .leave
                     }
                     roles = RoleMask(verified.roles)
                 }
             }
-            guard roles.overlaps(permittedRoles) else { return .leave }
+            guard roles.overlaps(permittedRoles) else { return .refuse(RouteGuard.forbidden, request: outline()) }
         }
 
-        let clientRequestID = requestIDs.count == 1 ? WireBytes.string(bytes, requestIDs[0]) : nil
-        let requestID = WireRequestID(client: clientRequestID)
         // Every piece below is bytes of the client's head (at most its length, each once,
         // plus the space after each copied name's colon: at most 64) or one of these.
         let bound =

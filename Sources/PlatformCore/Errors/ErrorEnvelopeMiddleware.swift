@@ -1,5 +1,5 @@
 public import Hummingbird
-import Logging
+public import Logging
 
 /// Renders every error thrown below it as the error envelope, with the status of its code
 /// (`APIError.translating(_:)` decides), and logs it with the request's logger.
@@ -33,7 +33,9 @@ public struct ErrorEnvelopeMiddleware: RouterMiddleware {
         }
     }
 
-    private static func log(_ error: any Error, as apiError: APIError, logger: Logger) {
+    /// Logs `error`, answered as `apiError`, as this middleware does (the gateway's
+    /// byte-level path logs the errors it answers itself through this too).
+    public static func log(_ error: any Error, as apiError: APIError, logger: Logger) {
         let status = apiError.status.code
         var metadata: Logger.Metadata = [
             "error.code": .string(apiError.code.rawValue),

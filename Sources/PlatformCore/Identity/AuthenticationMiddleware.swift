@@ -37,7 +37,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard let token = BearerToken.parse(header) else {
-            throw APIError(.unauthorized, message: "The access token is not valid.")
+            throw APIError.invalidAccessToken
         }
         let identity = try await verifier.verify(
             token, client: context.remoteAddress?.ipAddress, logger: context.logger)

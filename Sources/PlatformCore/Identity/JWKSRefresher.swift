@@ -98,8 +98,9 @@ public actor JWKSRefresher: Service {
             failureBudget: failureBudget)
     }
 
-    /// Whether any key has been loaded yet.
-    public var hasKeys: Bool { !loadedKIDs.isEmpty }
+    /// Whether any verifying key is held yet (loaded, or given at start; a fetch never leaves
+    /// none). Read without suspending: the gateway asks on its event loops.
+    public nonisolated var hasKeys: Bool { !keys.isEmpty }
 
     /// Fetches at start (with backoff), then periodically, until graceful shutdown.
     public func run() async throws {

@@ -120,12 +120,24 @@ public struct TokenVerifier: Sendable {
         return cache.remembered(for: token)
     }
 
-    /// Whether tokens from `client` not in the cache are refused unchecked now (its budget of
-    /// failed checks is used up): a caller that would hand such a token on to `verify` may
-    /// hand it on at once.
-    public func refusesUncheckedTokens(from client: String?) -> Bool {
-        guard let client, let failureBudget else { return false }
-        return failureBudget.secondsUntilChecksResume(for: client) != nil
+    /// What `verify` would throw for a token the cache does not hold, when that is known
+    /// without checking a signature: `UNAUTHORIZED` for a token too long or rejected for
+    /// good a moment ago, `RATE_LIMITED` (counted as a refusal) when `client` has no failed
+    /// checks left. `nil` when only a check can tell. Never suspends, never logs.
+    /// - Parameters:
+    ///   - token: The token text.
+    ///   - client: The sender's IP address, for the `failureBudget`; `nil` when unknown.
+    public func knownFailure(of token: String, client: String?) -> APIError? {
+        guard token.utf8.count <= Self.maximumTokenLength else { return .invalidAccessToken }
+        switch quickOutcome(token, client: client) {
+        case .invalid?:
+            return .invalidAccessToken
+        case .refused(let seconds)?:
+            metrics?.countRefusal()
+            return Self.refusal(retryAfter: seconds, nil)
+        case .valid?, .unknownKeyID?, nil:
+            return nil
+        }
     }
 
     /// What one look at a token found.
@@ -157,10 +169,7 @@ public struct TokenVerifier: Sendable {
     /// same answer again: the byte-level path's first rejection on a connection is checked
     /// again by the router) or its sender has no failed checks left.
     private func check(_ token: String, client: String?) -> Outcome {
-        if let reason = recentlyRejected.reason(for: token) { return .invalid(reason) }
-        if let client, let failureBudget, let seconds = failureBudget.secondsUntilChecksResume(for: client) {
-            return .refused(retryAfter: seconds)
-        }
+        if let known = quickOutcome(token, client: client) { return known }
         let outcome = evaluate(token)
         if case .invalid(let reason, let failure) = outcome {
             if failure.isLasting { recentlyRejected.insert(token, reason: reason) }
@@ -175,6 +184,16 @@ public struct TokenVerifier: Sendable {
             }
         }
         return outcome
+    }
+
+    /// The outcome known before any check: the token was just rejected for good, or its
+    /// sender has no failed checks left; `nil` otherwise.
+    private func quickOutcome(_ token: String, client: String?) -> Outcome? {
+        if let reason = recentlyRejected.reason(for: token) { return .invalid(reason) }
+        if let client, let failureBudget, let seconds = failureBudget.secondsUntilChecksResume(for: client) {
+            return .refused(retryAfter: seconds)
+        }
+        return nil
     }
 
     /// Parses and checks `token` against the keys held now; never suspends.
@@ -223,11 +242,19 @@ public struct TokenVerifier: Sendable {
 
     private static func rejection(_ reason: String, _ logger: Logger?) -> APIError {
         logger?.debug("access token rejected", metadata: ["reason": .string(String(reason.prefix(200)))])
-        return APIError(.unauthorized, message: "The access token is not valid.")
+        return .invalidAccessToken
     }
 
     private static func refusal(retryAfter seconds: Int, _ logger: Logger?) -> APIError {
         logger?.debug("access token refused unchecked: its sender has no failed checks left")
         return .rateLimited("Too many invalid access tokens from this address; try again later.", retryAfter: seconds)
+    }
+}
+
+extension APIError {
+    /// 401 `UNAUTHORIZED` for a bearer token that is not valid, whatever the reason (which
+    /// only the debug log gets, STYLE §15), or an `Authorization` that is not a bearer token.
+    public static var invalidAccessToken: APIError {
+        APIError(.unauthorized, message: "The access token is not valid.")
     }
 }

@@ -50,6 +50,11 @@ public final class VerifyingKeys: Sendable {
         return keys.count
     }
 
+    /// Whether no key is held (every token is then refused).
+    public var isEmpty: Bool {
+        algorithms.withLock { $0.isEmpty }
+    }
+
     /// The `kid`s of the keys held.
     public var keyIDs: Set<String> {
         algorithms.withLock { Set($0.keys) }
