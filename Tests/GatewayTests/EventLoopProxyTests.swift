@@ -116,8 +116,13 @@ import Testing
             ])
             let port = gateway.port!
             inFlight.withLock { $0 = Task { try await RawHTTP.exchange(port: port, request) } }
-            // Leaving the body shuts the gateway down while the upstream still holds the request.
-            try await Task.sleep(for: .milliseconds(300))
+            // Leaving the body shuts the gateway down while the upstream still holds the request
+            // (once it has it: a fixed wait was too short on a loaded machine).
+            let deadline = ContinuousClock.now + .seconds(10)
+            while harness.event.requests.isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try #require(!harness.event.requests.isEmpty)
         }
         let reply = try await #require(inFlight.withLock { $0 }).value
         #expect(reply.status == 200)

@@ -73,7 +73,9 @@ import Testing
     /// a sweep finds it idle: a request right behind another on the connection, which the
     /// upstream never answers, is still timed out.
     @Test func aHangRightAfterAnotherRequestOnTheConnectionIsStillTimedOut() async throws {
-        try await GatewayHarness.run(configure: { $0.readTimeout = .milliseconds(300) }) { harness, gateway in
+        // A read timeout well above what the first request may take on a loaded machine (300 ms
+        // was not), well below the hang's 5 s.
+        try await GatewayHarness.run(configure: { $0.readTimeout = .milliseconds(1_500) }) { harness, gateway in
             let login = ["POST /auth/login HTTP/1.1", "Host: gateway", "Content-Length: 2"]
             let replies = try await RawHTTP.pipelined(
                 port: gateway.port!,

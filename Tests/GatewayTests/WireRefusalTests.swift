@@ -78,7 +78,6 @@ import Testing
         #expect(wire.refusedOnWire == wire.refusalsSent)
         #expect(wire.proxiedAsBytes == 1)
         #expect(wire.followingStatus == 200)
-        #expect(router.refusedOnWire == 0)
         // Counted by route and status as the router counts them; nothing reached the upstream.
         #expect(wire.countedByRoute == router.countedByRoute)
         #expect(wire.countedByRoute >= 1)
@@ -125,10 +124,61 @@ import Testing
         }
     }
 
+    /// A refused request pipelined behind a forwarded one, its body arriving after the
+    /// answers: the rest of the body is read and dropped, and the request after it served.
+    @Test func aRefusedRequestBehindAnExchangeHasItsLateBodyDropped() async throws {
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 1_000)
+        let post = RawHTTP.request(
+            ["POST /events HTTP/1.1", "Host: g", "Content-Type: application/json", "Content-Length: \(body.count)"])
+        let get = RawHTTP.request(["GET /.well-known/jwks.json HTTP/1.1", "Host: g"])
+        try await GatewayHarness.run { harness, gateway in
+            let port = gateway.port!
+            let statuses = try await RawHTTP.onOwnThread {
+                let connection = try RawConnection(port: port)
+                connection.send(get + post + body[..<400])
+                let answered = try connection.replies(2)
+                connection.send(Array(body[400...]) + get)
+                return (answered + (try connection.replies(1))).map(\.status)
+            }
+            #expect(statuses == [200, 401, 200])
+            #expect(harness.proxiedAsBytes == 2)
+        }
+    }
+
+    /// A client that half-closes before the body of a request refused here is complete can
+    /// never send the rest: it gets its answer and the connection is closed (not left to the
+    /// idle timeout), whether it half-closed with the request (seen while the token is
+    /// checked) or after the answer.
+    @Test(arguments: [false, true])
+    func aClientHalfClosingBeforeItsRefusedBodyEndsIsClosed(afterTheAnswer: Bool) async throws {
+        let forged = try TokenFailureBudgetTests.forgery(of: try await TestKeys.token(roles: [.admin]), at: 0)
+        let head = RawHTTP.request([
+            "POST /events HTTP/1.1", "Host: g", "Authorization: Bearer \(forged)", "Content-Type: application/json",
+            "Content-Length: 1000",
+        ])
+        // With a cache of verified tokens, as in production: the token is checked on the
+        // byte-level path (without one, a token that fails is the router's).
+        let verifier = TokenVerifier(keys: try await TestKeys.verifyingKeys(), cache: VerifiedTokenCache())
+        try await GatewayHarness.run(verifier: verifier) { harness, gateway in
+            let port = gateway.port!
+            let (status, secondsToClose) = try await RawHTTP.onOwnThread {
+                let connection = try RawConnection(port: port, timeout: 10)
+                connection.send(head + [UInt8](repeating: UInt8(ascii: "x"), count: 100))
+                if !afterTheAnswer { connection.halfClose() }
+                let status = try connection.replies(1)[0].status
+                if afterTheAnswer { connection.halfClose() }
+                return (status, connection.secondsUntilClosed())
+            }
+            #expect(status == 401)
+            #expect(secondsToClose != nil)  // within 10 s; the idle timeout is 75
+            #expect(harness.metrics.value(of: "gateway_wire_refused_requests_total") == 1)
+        }
+    }
+
     private func outcome(of refusal: Refusal, on path: ProxyPath) async throws -> Outcome {
         let verifier = TokenVerifier(
             keys: try await TestKeys.verifyingKeys(), cache: VerifiedTokenCache(),
-            failureBudget: TokenFailureBudget(limit: 1, windowSeconds: 60))
+            failureBudget: TokenFailureBudget(limit: refusal == .budgetUsedUp ? 1 : 20, windowSeconds: 60))
         let authorizations = try await refusal.authorizations(forging: try await TestKeys.token(roles: [.admin]))
         let keysAvailable: (@Sendable () -> Bool)? = refusal == .keysNotLoaded ? { @Sendable in false } : nil
         nonisolated(unsafe) var outcome: Outcome?

@@ -83,28 +83,9 @@ public enum RawHTTP {
     ) throws
         -> [RawReply]
     {
-        let socket = try LoopbackSocket.connect(port: port, timeout: timeout)
-        defer { close(socket) }
-        _ = LoopbackSocket.sendAll(socket, requests.flatMap { $0 })
-        var replies: [RawReply] = []
-        var pending: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while replies.count < count {
-            while let (reply, complete) = RawReply.parse(pending), complete {
-                let length = reply.values("Content-Length").first.flatMap(Int.init) ?? 0
-                let consumed = pending.count - reply.body.count + length
-                replies.append(RawReply(status: reply.status, headers: reply.headers, body: reply.body.prefix(length)))
-                pending.removeFirst(consumed)
-                if replies.count == count { return replies }
-            }
-            let received = recv(socket, &buffer, buffer.count, 0)
-            guard received > 0 else {
-                throw TestSupportError(
-                    "\(replies.count) of \(count) responses from port \(port) before the connection ended")
-            }
-            pending += buffer[0..<received]
-        }
-        return replies
+        let connection = try RawConnection(port: port, timeout: timeout)
+        connection.send(requests.flatMap { $0 })
+        return try connection.replies(count)
     }
 
     /// Sends a request in `parts`, pausing `pause` seconds between them (a slow client),
@@ -174,7 +155,7 @@ public enum RawHTTP {
     /// Runs blocking socket work on a thread of its own: Dispatch's global queues are as
     /// wide as the cores, so a few tests blocked in `recv` there would hold up unrelated
     /// work of the servers under test.
-    private static func onOwnThread<Value: Sendable>(
+    public static func onOwnThread<Value: Sendable>(
         _ body: @escaping @Sendable () throws -> Value
     ) async throws
         -> Value
@@ -225,10 +206,15 @@ public enum RawHTTP {
 /// The POSIX socket calls the raw client and `LoopbackListener` share.
 public enum LoopbackSocket {
     /// A TCP connection to `127.0.0.1:port` with send and receive timeouts of `timeout` s.
-    public static func connect(port: Int, timeout: Int) throws -> Int32 {
+    /// - Parameter receiveBuffer: The socket's receive buffer (`SO_RCVBUF`, set before it
+    ///   connects, so the window it offers stays that small); the system's by default.
+    public static func connect(port: Int, timeout: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestSupportError("socket() failed") }
         setTimeouts(socket, seconds: timeout)
+        if var size = receiveBuffer {
+            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = loopback(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -267,5 +253,82 @@ public enum LoopbackSocket {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return address
+    }
+}
+
+/// A raw client connection driven step by step: blocking calls, to run inside
+/// `RawHTTP.onOwnThread`. Closed when it goes away.
+public final class RawConnection {
+    private let socket: Int32
+    private let port: Int
+    /// Bytes read and not yet taken as a reply.
+    private var pending: [UInt8] = []
+
+    /// Connects to `127.0.0.1:port`; sends and receives give up after `timeout` seconds.
+    /// - Parameter receiveBuffer: As `LoopbackSocket.connect`.
+    public init(port: Int, timeout: Int = 10, receiveBuffer: Int32? = nil) throws {
+        socket = try LoopbackSocket.connect(port: port, timeout: timeout, receiveBuffer: receiveBuffer)
+        self.port = port
+    }
+
+    deinit { close(socket) }
+
+    /// Sends every byte; `false` when the server stopped taking them.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> Bool { LoopbackSocket.sendAll(socket, bytes) }
+
+    /// Shuts the sending side (`shutdown(SHUT_WR)`).
+    public func halfClose() { shutdown(socket, Int32(SHUT_WR)) }
+
+    /// The next `count` replies, in order.
+    /// - Throws: `TestSupportError` when the connection ends or the timeout passes first.
+    public func replies(_ count: Int) throws -> [RawReply] {
+        var replies: [RawReply] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while replies.count < count {
+            if let (reply, complete) = RawReply.parse(pending), complete {
+                let length = reply.values("Content-Length").first.flatMap(Int.init) ?? 0
+                replies.append(RawReply(status: reply.status, headers: reply.headers, body: reply.body.prefix(length)))
+                pending.removeFirst(pending.count - reply.body.count + length)
+                continue
+            }
+            let received = recv(socket, &buffer, buffer.count, 0)
+            guard received > 0 else {
+                throw TestSupportError(
+                    "\(replies.count) of \(count) replies from port \(port) before the connection ended")
+            }
+            pending += buffer[0..<received]
+        }
+        return replies
+    }
+
+    /// Waits up to the connection's timeout for the server to close it, reading (and
+    /// dropping) anything it sends meanwhile: the seconds that took, or `nil` if it stayed
+    /// open.
+    public func secondsUntilClosed() -> Double? {
+        let start = Date()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let received = recv(socket, &buffer, buffer.count, 0)
+            if received == 0 { return Date().timeIntervalSince(start) }
+            if received < 0 { return nil }
+        }
+    }
+
+    /// Sends `request` again and again, reading nothing, until the server has taken no byte
+    /// for the connection's timeout or `limit` bytes are sent: the bytes it took.
+    public func bytesTakenWithoutReading(_ request: [UInt8], limit: Int) -> Int {
+        let batch = Array([[UInt8]](repeating: request, count: max(1, 65_536 / request.count)).joined())
+        var taken = 0
+        var offset = 0  // where the batch's next byte is: requests are never cut short
+        while taken < limit {
+            let count = batch[offset...].withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            guard count > 0 else { break }
+            taken += count
+            offset = (offset + count) % batch.count
+        }
+        return taken
     }
 }

@@ -49,6 +49,15 @@ extension LoopProxy {
         return (head, body)
     }
 
+    /// The logger with `requestID`, when debug lines are logged (a token's rejection reason
+    /// is one); `nil` otherwise.
+    func requestLogger(forDebug requestID: WireRequestID) -> Logger? {
+        guard logger.logLevel <= .debug else { return nil }
+        var logger = self.logger
+        logger[metadataKey: "request.id"] = .string(requestID.string)
+        return logger
+    }
+
     /// Logs a request refused for its `Authorization` as the router logs it (debug, as any
     /// 4xx; a 503 while no key is loaded too, as `ErrorEnvelopeMiddleware` logs a thrown
     /// `APIError`).

@@ -287,23 +287,36 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             readPending = true
         case .verifying:
             readPending = true
+        case .waiting where !context.channel.isWritable, .droppingBody where !context.channel.isWritable:
+            // Requests answered here (refused) are read no faster than the client takes the
+            // answers: resumed in `channelWritabilityChanged`.
+            readPending = true
         default:
             context.read()
         }
     }
 
     /// A slow client of a streamed answer holds the upstream back instead of the gateway
-    /// buffering the answer for it.
+    /// buffering the answer for it; one that does not read the answers to requests refused
+    /// here has its requests read once it does.
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if case .exchanging(let exchange) = state, case .streaming = exchange.response,
-            let connection = exchange.connection
-        {
-            let paused = !context.channel.isWritable
-            if paused != exchange.isUpstreamPaused {
-                exchange.isUpstreamPaused = paused
-                exchange.lastUpstreamActivity = .now()
-                connection.setReadingPaused(paused)
+        switch state {
+        case .exchanging(let exchange):
+            if case .streaming = exchange.response, let connection = exchange.connection {
+                let paused = !context.channel.isWritable
+                if paused != exchange.isUpstreamPaused {
+                    exchange.isUpstreamPaused = paused
+                    exchange.lastUpstreamActivity = .now()
+                    connection.setReadingPaused(paused)
+                }
             }
+        case .waiting where context.channel.isWritable:
+            processInbound(context: context)
+            resumeHeldRead(context: context)
+        case .droppingBody where context.channel.isWritable:
+            resumeHeldRead(context: context)
+        case .waiting, .droppingBody, .verifying, .handedOff:
+            break
         }
         context.fireChannelWritabilityChanged()
     }
@@ -313,6 +326,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     /// - Parameter mayVerify: Whether a token not in the cache may be verified first (not
     ///   again for the request whose token was just verified).
     private func processInbound(context: ChannelHandlerContext, mayVerify: Bool = true) {
+        var mayVerify = mayVerify
         while case .waiting = state, inbound.readableBytes > 0 {
             enum Decision {
                 case wait
@@ -352,6 +366,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                 }
             }
             requestScratch = consume scratch
+            mayVerify = true  // only the first request was just verified
             switch decision {
             case .wait:
                 return
@@ -362,8 +377,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             case .refuse(let error, let request, let headLength):
                 // The next request, if any, is read in this loop (pipelined refusals never
                 // recurse).
+                // A client not reading its answers is read no further for now (`read`).
                 guard refuse(request, with: error, headLength: headLength, since: .now(), context: context),
-                    answerEnded(context: context)
+                    answerEnded(context: context), context.channel.isWritable
                 else { return }
             case .begin(let plan, let pool, let headLength):
                 inbound.moveReaderIndex(forwardBy: headLength)
@@ -379,13 +395,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     ) {
         let verifier = proxy.planner.verifier
         let client = clientAddress
+        let logger = proxy.requestLogger(forDebug: request.requestID)
         state = .verifying(PendingVerification(request: request, headLength: headLength, started: .now()))
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         Task {
             var failure: APIError?
             do {
-                _ = try await verifier.verify(token, client: client)
+                _ = try await verifier.verify(token, client: client, logger: logger)
             } catch {
                 failure = APIError.translating(error)
             }
@@ -410,11 +427,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         } else {
             handOff(context: context, then: nil)
         }
-        // Reads were held while the token was checked.
-        switch state {
-        case .exchanging, .droppingBody, .waiting: resumeHeldRead(context: context)
-        case .verifying, .handedOff: break
-        }
+        resumeHeldRead(context: context)  // held while the token was checked
     }
 
     /// Answers the request at the front of `inbound` with `error` (the router's answer for
@@ -434,8 +447,14 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
             route: request.route, status: error.status.code, elapsed: .nanoseconds(elapsed.nanoseconds),
             recent: &recentSeries)
         writeEnvelope(error, requestID: requestID, context: context)
+        idleWatch?.sawActivity = true  // an answer was written, even if its body is still owed
         state = .droppingBody(request.bodyLength)
-        return dropRefusedBody()
+        guard dropRefusedBody() else {
+            // A client that half-closed can never send the rest.
+            if deferredInputClosed { context.close(promise: nil) }
+            return false
+        }
+        return true
     }
 
     /// Drops what has arrived of the body of a request answered without it.
@@ -448,11 +467,12 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         return dropped == remaining
     }
 
-    /// Passes on a `read` held back while a request waited.
+    /// Passes on a `read` held back while a request waited, unless it must still wait
+    /// (`read` decides again).
     private func resumeHeldRead(context: ChannelHandlerContext) {
         guard readPending else { return }
         readPending = false
-        context.read()
+        read(context: context)
     }
 
     /// Gives the connection to the handlers after this one, with the bytes not consumed
@@ -520,8 +540,7 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func finish(context: ChannelHandlerContext) {
         guard answerEnded(context: context) else { return }
         processInbound(context: context)
-        guard case .waiting = state else { return }
-        if deferredInputClosed {
+        if case .waiting = state, deferredInputClosed {
             return handOff(context: context, then: nil)
         }
         resumeHeldRead(context: context)

@@ -2,9 +2,10 @@ import Synchronization
 
 /// Tokens that failed a check for a reason that cannot change — malformed, a bad
 /// signature, the wrong issuer or audience, expired — remembered for a few seconds, so the same
-/// token is not checked again at once: the gateway's byte-level path checks a token, then
-/// hands a rejected request to the router, which would check it again to answer the 401;
-/// and a client repeating one forged token costs one ES256 check, not one a request.
+/// token is not checked again at once: a client repeating one forged token costs one ES256
+/// check, not one a request (the gateway's byte-level path refuses it again without a task,
+/// `TokenVerifier.knownFailure`), and a rejection the router sees again (a connection on the
+/// codec path, a verifier without a cache) is not checked twice.
 ///
 /// Only ever makes a rejection faster: a token is looked up here before it is checked, and
 /// one found is rejected as before, for the reason it was. A token not valid yet, or signed

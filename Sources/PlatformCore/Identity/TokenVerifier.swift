@@ -166,8 +166,7 @@ public struct TokenVerifier: Sendable {
     }
 
     /// `evaluate(_:)`, counted by outcome, unless the token was just rejected for good (the
-    /// same answer again: the byte-level path's first rejection on a connection is checked
-    /// again by the router) or its sender has no failed checks left.
+    /// same answer again, `RecentlyRejectedTokens`) or its sender has no failed checks left.
     private func check(_ token: String, client: String?) -> Outcome {
         if let known = quickOutcome(token, client: client) { return known }
         let outcome = evaluate(token)
