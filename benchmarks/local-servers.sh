@@ -1,5 +1,6 @@
 # Sourced by the benchmark scripts that start servers on 127.0.0.1 (after setting ROOT):
 # the release GatewayBenchmark, a free port, waiting until a server answers, a server's RSS,
+# nginx's temporary directories,
 # and servers in sessions of their own (`setsid`), as a daemon or a container would run. With the kernel's autogroup scheduling (on by default) each session
 # is scheduled as one group, so a server left in the script's session would share a group
 # with the load generator.
@@ -42,4 +43,10 @@ started_in_own_session() {
     done
     echo "process $pid is not in a session of its own" >&2
     exit 1
+}
+
+# nginx's temporary directories under DIR, for a configuration's http block.
+nginx_temp_paths() {  # DIR
+    printf '    client_body_temp_path %s/body;\n    proxy_temp_path %s/proxy;\n' "$1" "$1"
+    printf '    fastcgi_temp_path %s/fastcgi;\n    uwsgi_temp_path %s/uwsgi;\n    scgi_temp_path %s/scgi;\n' "$1" "$1" "$1"
 }
