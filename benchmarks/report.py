@@ -195,11 +195,15 @@ if progress:
             f"{size['millisecondsPerThousand']:.2f} ms per 1,000")
     if len(sizes) >= 2:
         # Growth no faster than linear: the cost per activity at the largest size must not
-        # exceed the one at the second largest (the smallest is dominated by fixed costs).
+        # exceed the one at the second largest (the smallest is dominated by fixed costs) by
+        # more than the measurement's noise. Two p50s of an exactly linear cost differ by a
+        # few per cent from run to run (0.88-1.01x in the full runs of 2026-12-04/05), so a
+        # bound of exactly 1.0x would fail a linear cost about half the time; a scan beyond
+        # the window would be 10x or more between 1,000 and 100,000.
         small, large = sizes[-2], sizes[-1]
         growth = (large["latency"]["p50"] / small["latency"]["p50"]) / (large["activities"] / small["activities"])
         row(f"progress growth {small['activities']:,} -> {large['activities']:,} (time / activities)",
-            f"{growth:.2f}x linear", "", "", "<= 1.0x linear", verdict(growth <= 1.0))
+            f"{growth:.2f}x linear", "", "", "<= 1.0x linear, within 5 %", verdict(growth <= 1.05))
 
 # --- 6. Memory -------------------------------------------------------------------------
 memory = {}
