@@ -124,11 +124,16 @@ if gateway:
 pinned = load("gateway-pinned.jsonl")
 if pinned:
     # benchmarks/gateway-pinned: each proxy on core 1 with one event loop or worker, wrk and the
-    # upstream on core 0 (the load generator off the proxy's core).
-    peaks = {n: [r["peaks"][n] for r in pinned] for n in ["gateway", "nginx", "relay"]}
+    # upstream on core 0. The proxies' peaks rank them only when core 1 bounds them, i.e. when
+    # the upstream alone (wrk and it on core 0) serves clearly more; behind GatewayBenchmark's
+    # upstream core 0 bounds them all, and the rows then carry no verdict.
+    upstream = {"nginx": "nginx upstream"}.get(pinned[0].get("upstream"), "Hummingbird upstream")
+    peaks = {n: [r["peaks"][n] for r in pinned] for n in ["direct", "gateway", "nginx", "relay"]}
+    bound = max(max(peaks[n]) for n in ["gateway", "nginx", "relay"]) >= 0.9 * max(peaks["direct"])
     ratio = max(peaks["gateway"]) / max(peaks["nginx"])
-    row("proxy on a core of its own: gateway, token cache on (req/s; at best)", rate(peaks["gateway"], ""),
-        f"nginx {max(peaks['nginx']):,}", f"{ratio:.2f}x", ">= 1.0x nginx", verdict(ratio >= 1.0))
+    row(f"proxy on a core of its own, {upstream}: gateway (req/s; at best)", rate(peaks["gateway"], ""),
+        f"nginx {max(peaks['nginx']):,}; upstream alone {max(peaks['direct']):,}", f"{ratio:.2f}x",
+        "(bound by core 0)" if bound else ">= 1.0x nginx", "" if bound else verdict(ratio >= 1.0))
     each = [ours / theirs for ours, theirs in zip(peaks["gateway"], peaks["nginx"])]
     row("  the same, round by round (gateway / nginx)", ", ".join(f"{r:.2f}x" for r in each), "",
         f"ahead in {sum(r >= 1.0 for r in each)} of {len(each)}")
@@ -136,9 +141,9 @@ if pinned:
         f"nginx {max(peaks['nginx']):,}", f"{max(peaks['relay']) / max(peaks['nginx']):.2f}x")
     added = {n: median([r["paced"][n]["p99ms"] - r["paced"]["direct"]["p99ms"] for r in pinned])
              for n in ["gateway", "nginx", "relay"]}
-    row(f"proxy on a core of its own: p99 added at ~{pinned[-1]['rate']:,} req/s (half its best)",
-        f"{ms(added['gateway'])} (median of {len(pinned)} rounds)", f"nginx adds {ms(added['nginx'])}", "",
-        "<= 1 ms", verdict(added["gateway"] <= 1.0))
+    row(f"proxy on a core of its own, {upstream}: p99 added at ~{pinned[0]['rate']:,} req/s (half its best)",
+        f"{ms(added['gateway'])} (median of {len(pinned)} rounds' differences)", f"nginx adds {ms(added['nginx'])}",
+        "", "(bound by core 0)" if bound else "<= 1 ms", "" if bound else verdict(added["gateway"] <= 1.0))
     row("  floor: p99 added by the bare NIO byte relay on its own core", ms(added["relay"]))
 
 # --- 4. Claims -------------------------------------------------------------------------
