@@ -124,12 +124,13 @@ if gateway:
 pinned = load("gateway-pinned.jsonl")
 if pinned:
     # benchmarks/gateway-pinned: each proxy on core 1 with one event loop or worker, wrk and the
-    # upstream on core 0. The proxies' peaks rank them only when core 1 bounds them, i.e. when
-    # the upstream alone (wrk and it on core 0) serves clearly more; behind GatewayBenchmark's
-    # upstream core 0 bounds them all, and the rows then carry no verdict.
+    # upstream on core 0. The gateway's peak says what it costs only when core 1 bounds it,
+    # i.e. when the upstream alone (wrk and it on core 0) serves clearly more; behind
+    # GatewayBenchmark's upstream core 0 bounds every proxy, and the rows then carry no
+    # verdict. (nginx's peak near that ceiling only makes the gateway's ratio an upper bound.)
     upstream = {"nginx": "nginx upstream"}.get(pinned[0].get("upstream"), "Hummingbird upstream")
     peaks = {n: [r["peaks"][n] for r in pinned] for n in ["direct", "gateway", "nginx", "relay"]}
-    bound = max(max(peaks[n]) for n in ["gateway", "nginx", "relay"]) >= 0.9 * max(peaks["direct"])
+    bound = max(peaks["gateway"]) >= 0.9 * max(peaks["direct"])
     ratio = max(peaks["gateway"]) / max(peaks["nginx"])
     row(f"proxy on a core of its own, {upstream}: gateway (req/s; at best)", rate(peaks["gateway"], ""),
         f"nginx {max(peaks['nginx']):,}; upstream alone {max(peaks['direct']):,}", f"{ratio:.2f}x",
@@ -201,10 +202,10 @@ if progress:
     if len(sizes) >= 2:
         # Growth no faster than linear: the cost per activity at the largest size must not
         # exceed the one at the second largest (the smallest is dominated by fixed costs) by
-        # more than the measurement's noise. Two p50s of an exactly linear cost differ by a
-        # few per cent from run to run (0.88-1.01x in the full runs of 2026-12-04/05), so a
-        # bound of exactly 1.0x would fail a linear cost about half the time; a scan beyond
-        # the window would be 10x or more between 1,000 and 100,000.
+        # more than the measurement's noise: the 1,000-activity point alone moved 4 % between
+        # two runs of 2026-12-05 and the largest is the p50 of 5 requests, while a scan beyond
+        # the window would be 10x or more between 1,000 and 100,000. (Until 2026-12-05 08:48
+        # the bound was exactly 1.0x; two runs at 1.01x failed it.)
         small, large = sizes[-2], sizes[-1]
         growth = (large["latency"]["p50"] / small["latency"]["p50"]) / (large["activities"] / small["activities"])
         row(f"progress growth {small['activities']:,} -> {large['activities']:,} (time / activities)",
