@@ -34,9 +34,14 @@ extension LoopProxy {
 
     /// Logs a failed exchange, with its request id (`UpstreamProxy.logFailure`).
     func logFailure(_ apiError: APIError, cause: any Error, service: String, requestID: String) {
+        UpstreamProxy.logFailure(apiError, cause: cause, service: service, logger: logger(requestID: requestID))
+    }
+
+    /// The proxy's logger with the request's id (`request.id`, as the router's request logger).
+    private func logger(requestID: String) -> Logger {
         var logger = self.logger
         logger[metadataKey: "request.id"] = .string(requestID)
-        UpstreamProxy.logFailure(apiError, cause: cause, service: service, logger: logger)
+        return logger
     }
 
     /// The envelope answering `apiError`, stamped with the request id and `date`, as the
@@ -52,10 +57,7 @@ extension LoopProxy {
     /// The logger with `requestID`, when debug lines are logged (a token's rejection reason
     /// is one); `nil` otherwise.
     func requestLogger(forDebug requestID: WireRequestID) -> Logger? {
-        guard logger.logLevel <= .debug else { return nil }
-        var logger = self.logger
-        logger[metadataKey: "request.id"] = .string(requestID.string)
-        return logger
+        logger.logLevel <= .debug ? logger(requestID: requestID.string) : nil
     }
 
     /// Logs a request refused for its `Authorization` as the router logs it (debug, as any
@@ -63,9 +65,7 @@ extension LoopProxy {
     /// `APIError`).
     func logRefusal(_ apiError: APIError, requestID: String) {
         guard logger.logLevel <= .debug || apiError.status.code >= 500 else { return }
-        var logger = self.logger
-        logger[metadataKey: "request.id"] = .string(requestID)
-        ErrorEnvelopeMiddleware.log(apiError, as: apiError, logger: logger)
+        ErrorEnvelopeMiddleware.log(apiError, as: apiError, logger: logger(requestID: requestID))
     }
 
     /// Counts a request the byte-level path refused for its `Authorization`, and records its

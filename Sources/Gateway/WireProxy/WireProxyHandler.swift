@@ -18,9 +18,10 @@ import Prometheus
 /// A token not in the cache yet is verified off the event loop first.
 ///
 /// The first request it does not take (outside its subset of HTTP/1.1, a route or answer
-/// the router gives) hands the connection to the pipeline after it, for good: the bytes from that request's first byte on go to NIO's HTTP parser,
-/// `LoopProxyHandler` and the router, as if this handler had never been there. That
-/// happens only between requests, once every answer it owes is written.
+/// the router gives) hands the connection to the pipeline after it, for good: the bytes
+/// from that request's first byte on go to NIO's HTTP parser, `LoopProxyHandler` and the
+/// router, as if this handler had never been there. That happens only between requests,
+/// once every answer it owes is written.
 ///
 /// While it holds the connection it does what Hummingbird's connection-state handler does
 /// for the rest: at graceful shutdown it closes the connection when no exchange is in
@@ -354,7 +355,9 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
                     case .take(let plan):
                         // At the pool's limit the exchange waits for a connection (handing
                         // the connection off would be for good).
-                        guard let pool = scratch.recentPool.pool(for: plan.route, in: pools) else { return .handOff }
+                        guard let pool = scratch.recentPool.pool(for: plan.route, in: pools) else {
+                            return .handOff
+                        }
                         return .begin(plan, pool, headLength: head.length)
                     case .verifyFirst(let token, let request):
                         return .verify(token, request, headLength: head.length)
@@ -914,7 +917,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     private func record(_ exchange: Exchange, status: Int) {
         let elapsed = NIODeadline.now() - exchange.started
         proxy.record(
-            route: exchange.plan.route, status: status, elapsed: .nanoseconds(elapsed.nanoseconds), asBytes: true,
+            route: exchange.plan.route, status: status, elapsed: .nanoseconds(elapsed.nanoseconds),
+            asBytes: true,
             recent: &recentSeries)
     }
 }
