@@ -70,19 +70,19 @@ extension LoopProxy {
 
     /// Counts a request the byte-level path refused for its `Authorization`, and records its
     /// metrics in the series `recent` keeps.
-    func recordRefusal(route: LoopRoute, status: Int, elapsed: Duration, recent: inout RecentSeries) {
+    func recordRefusal(route: LoopRoute, status: Int, elapsed: TimeAmount, recent: inout RecentSeries) {
         wireRefusals.increment()
-        recent.series(route: route, status: status, metrics: metrics).record(elapsed)
+        recent.series(route: route, status: status, metrics: metrics).record(nanoseconds: elapsed.nanoseconds)
     }
 
     /// Counts an answered request (`asBytes`: by the byte-level path) and records its metrics
     /// in the series `recent` keeps (looked up when the route or status changes).
     func record(
-        route: LoopRoute, status: Int, elapsed: Duration, asBytes: Bool, recent: inout RecentSeries
+        route: LoopRoute, status: Int, elapsed: TimeAmount, asBytes: Bool, recent: inout RecentSeries
     ) {
         proxiedRequests.increment()
         if asBytes { wireRequests.increment() }
-        recent.series(route: route, status: status, metrics: metrics).record(elapsed)
+        recent.series(route: route, status: status, metrics: metrics).record(nanoseconds: elapsed.nanoseconds)
     }
 }
 

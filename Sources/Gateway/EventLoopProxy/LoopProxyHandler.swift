@@ -36,7 +36,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
     private final class Exchange {
         let plan: LoopProxyPlan
         let pool: UpstreamConnectionPool<UpstreamConnection>
-        let started = ContinuousClock.now
+        let started = NIODeadline.now()
         let deadline: NIODeadline
         var connection: UpstreamConnection?
         /// Body parts that arrived before the upstream connection.
@@ -472,7 +472,7 @@ final class LoopProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Ups
 
     private func record(_ exchange: Exchange, status: Int) {
         proxy.record(
-            route: exchange.plan.route, status: status, elapsed: .now - exchange.started, asBytes: false,
+            route: exchange.plan.route, status: status, elapsed: .now() - exchange.started, asBytes: false,
             recent: &recentSeries)
     }
 }

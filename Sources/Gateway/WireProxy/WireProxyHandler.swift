@@ -445,10 +445,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
         let requestID = request.requestID.string
         proxy.logRefusal(error, requestID: requestID)
         // Counted before it is written: a client that has the answer sees it counted.
-        let elapsed = NIODeadline.now() - started
         proxy.recordRefusal(
-            route: request.route, status: error.status.code, elapsed: .nanoseconds(elapsed.nanoseconds),
-            recent: &recentSeries)
+            route: request.route, status: error.status.code, elapsed: .now() - started, recent: &recentSeries)
         writeEnvelope(error, requestID: requestID, context: context)
         idleWatch?.sawActivity = true  // an answer was written, even if its body is still owed
         state = .droppingBody(request.bodyLength)
@@ -915,10 +913,8 @@ final class WireProxyHandler: ChannelDuplexHandler, RemovableChannelHandler, Wir
     }
 
     private func record(_ exchange: Exchange, status: Int) {
-        let elapsed = NIODeadline.now() - exchange.started
         proxy.record(
-            route: exchange.plan.route, status: status, elapsed: .nanoseconds(elapsed.nanoseconds),
-            asBytes: true,
+            route: exchange.plan.route, status: status, elapsed: .now() - exchange.started, asBytes: true,
             recent: &recentSeries)
     }
 }
