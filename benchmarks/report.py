@@ -140,6 +140,18 @@ if pinned:
         f"ahead in {sum(r >= 1.0 for r in each)} of {len(each)}")
     row("  floor: bare NIO byte relay on its own core (req/s; at best)", rate(peaks["relay"], ""),
         f"nginx {max(peaks['nginx']):,}", f"{max(peaks['relay']) / max(peaks['nginx']):.2f}x")
+    cpu = [r["cpuMicroseconds"] for r in pinned if "cpuMicroseconds" in r]
+    if cpu:
+        # Each proxy's CPU a request at its peak, its own code (user) and the kernel's work for
+        # it (system) apart: where the gateway's gap to nginx lies.
+        def part(name, kind):
+            return median([c[name][kind] for c in cpu])
+        row("  CPU a request at the peak, user + system (median of rounds)",
+            f"gateway {part('gateway', 'user'):.1f} + {part('gateway', 'system'):.1f} us; "
+            f"relay {part('relay', 'user'):.1f} + {part('relay', 'system'):.1f} us",
+            f"nginx {part('nginx', 'user'):.1f} + {part('nginx', 'system'):.1f} us",
+            f"user {part('gateway', 'user') - part('nginx', 'user'):+.1f} us, "
+            f"system {part('gateway', 'system') - part('nginx', 'system'):+.1f} us")
     added = {n: median([r["paced"][n]["p99ms"] - r["paced"]["direct"]["p99ms"] for r in pinned])
              for n in ["gateway", "nginx", "relay"]}
     row(f"proxy on a core of its own, {upstream}: p99 added at ~{pinned[0]['rate']:,} req/s (half its best)",
