@@ -1,4 +1,5 @@
 import Prometheus
+import TestSupport
 import Testing
 
 @testable import PlatformCore
@@ -41,7 +42,7 @@ import Testing
         #expect(lines["test_http_request_duration_seconds_count{\(labels)}"] == "3")
         let sum = try #require(lines["test_http_request_duration_seconds_sum{\(labels)}"].flatMap(Double.init))
         #expect(abs(sum - 20.033) < 1e-9)
-        #expect(registry.emittedValue(of: "test_http_requests_total{\(labels)}") == "3")
+        #expect(registry.value(of: "test_http_requests_total{\(labels)}") == 3)
     }
 
     @Test func everyBucketBoundIsEmittedAsBefore() {
@@ -60,16 +61,5 @@ import Testing
                     "0.001", "0.002", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0",
                     "10.0", "+Inf",
                 ])
-    }
-}
-
-extension PrometheusCollectorRegistry {
-    /// The value emitted for `series` (a name with its labels as emitted), if any.
-    fileprivate func emittedValue(of series: String) -> String? {
-        var bytes: [UInt8] = []
-        emit(into: &bytes)
-        let prefix = series + " "
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(prefix) }
-            .map { String($0.dropFirst(prefix.count)) }
     }
 }

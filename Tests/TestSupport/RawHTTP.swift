@@ -206,15 +206,10 @@ public enum RawHTTP {
 /// The POSIX socket calls the raw client and `LoopbackListener` share.
 public enum LoopbackSocket {
     /// A TCP connection to `127.0.0.1:port` with send and receive timeouts of `timeout` s.
-    /// - Parameter receiveBuffer: The socket's receive buffer (`SO_RCVBUF`, set before it
-    ///   connects, so the window it offers stays that small); the system's by default.
-    public static func connect(port: Int, timeout: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
+    public static func connect(port: Int, timeout: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestSupportError("socket() failed") }
         setTimeouts(socket, seconds: timeout)
-        if var size = receiveBuffer {
-            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
         var address = loopback(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -265,9 +260,8 @@ public final class RawConnection {
     private var pending: [UInt8] = []
 
     /// Connects to `127.0.0.1:port`; sends and receives give up after `timeout` seconds.
-    /// - Parameter receiveBuffer: As `LoopbackSocket.connect`.
-    public init(port: Int, timeout: Int = 10, receiveBuffer: Int32? = nil) throws {
-        socket = try LoopbackSocket.connect(port: port, timeout: timeout, receiveBuffer: receiveBuffer)
+    public init(port: Int, timeout: Int = 10) throws {
+        socket = try LoopbackSocket.connect(port: port, timeout: timeout)
         self.port = port
     }
 
@@ -313,22 +307,5 @@ public final class RawConnection {
             if received == 0 { return Date().timeIntervalSince(start) }
             if received < 0 { return nil }
         }
-    }
-
-    /// Sends `request` again and again, reading nothing, until the server has taken no byte
-    /// for the connection's timeout or `limit` bytes are sent: the bytes it took.
-    public func bytesTakenWithoutReading(_ request: [UInt8], limit: Int) -> Int {
-        let batch = Array([[UInt8]](repeating: request, count: max(1, 65_536 / request.count)).joined())
-        var taken = 0
-        var offset = 0  // where the batch's next byte is: requests are never cut short
-        while taken < limit {
-            let count = batch[offset...].withUnsafeBytes {
-                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-            }
-            guard count > 0 else { break }
-            taken += count
-            offset = (offset + count) % batch.count
-        }
-        return taken
     }
 }

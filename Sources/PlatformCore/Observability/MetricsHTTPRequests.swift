@@ -58,16 +58,19 @@ public struct HTTPRequestMetrics: Sendable {
 
         /// Records one request that took `elapsed` to its response head.
         public func record(_ elapsed: Duration) {
-            requests.increment()
-            duration.record(elapsed / .seconds(1))
+            record(seconds: elapsed / .seconds(1))
         }
 
         /// Records one request that took `nanoseconds` to its response head (what an event
         /// loop's clock gives; a `Duration`'s conversion to seconds divides 128-bit integers,
         /// which costs a third of the recording).
         public func record(nanoseconds: Int64) {
+            record(seconds: Double(nanoseconds) / 1e9)
+        }
+
+        private func record(seconds: Double) {
             requests.increment()
-            duration.record(Double(nanoseconds) / 1e9)
+            duration.record(seconds)
         }
     }
 

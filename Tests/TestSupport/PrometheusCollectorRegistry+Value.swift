@@ -1,10 +1,10 @@
-import Prometheus
+public import Prometheus
 
 extension PrometheusCollectorRegistry {
     /// The value the registry emits for `series` — a metric name with its labels as emitted,
     /// e.g. `gateway_token_checks_total{result="valid"}` — 0 when it emits none, −1 when the
     /// value is not an integer.
-    func value(of series: String) -> Int {
+    public func value(of series: String) -> Int {
         var bytes: [UInt8] = []
         emit(into: &bytes)
         let prefix = series + " "
