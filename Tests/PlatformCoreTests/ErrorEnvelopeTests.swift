@@ -117,7 +117,9 @@ private func errorRouter() -> Router<PlatformRequestContext> {
             #expect(response.status == .badRequest)
             let error = try response.envelope()
             #expect(error.code == "VALIDATION_FAILED")
-            #expect(error.message == "The request body is not valid JSON.")
+            #expect(
+                error.message
+                    == "The request body is not valid JSON, or a number in it is out of range or not a whole number.")
         }
     }
 

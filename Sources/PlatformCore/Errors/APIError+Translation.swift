@@ -49,6 +49,11 @@ extension APIError {
         case is APIError, is MongoError, is ServerError:
             return translating(underlying)
         case let decoding as DecodingError:
+            // In both API documents only `GET` operations take query parameters, and no `GET`
+            // takes a body.
+            if serverError.request.method == .get {
+                return APIError(.validationFailed, message: decoding.parameterMessage)
+            }
             return APIError(decodingError: decoding)
         default:
             // A failure while decoding the request happens before there is an operation input.
@@ -64,13 +69,14 @@ extension APIError {
         }
     }
 
-    /// A `VALIDATION_FAILED` error naming the field that did not decode.
-    /// - Parameter decodingError: The decoder's error; only its coding path is used.
+    /// A `VALIDATION_FAILED` error naming the field of a request body that did not decode.
+    /// - Parameter decodingError: The decoder's error; its text is never forwarded.
     public init(decodingError: DecodingError) {
-        let field = decodingError.fieldPath
+        let failure = decodingError.mostSpecific
+        let field = failure.fieldPath
         self.init(
             .validationFailed,
-            message: decodingError.clientMessage,
+            message: failure.clientMessage,
             details: field.isEmpty ? [:] : ["field": .string(field)]
         )
     }

@@ -25,7 +25,7 @@ enum ErrorLogMetadata {
     private static func describe(_ error: any Error, nestedInRequest: Bool) -> Logger.Metadata {
         switch error {
         case let error as DecodingError:
-            return ["error.type": "DecodingError", "error.field": .string(error.fieldPath)]
+            return ["error.type": "DecodingError", "error.field": .string(error.mostSpecific.fieldPath)]
         case let error as MongoError:
             return ["error.type": "MongoError", "error.description": .string(String(error.description.prefix(300)))]
         case let error as ServerError:

@@ -52,6 +52,7 @@ struct JSONResponse {
 
     /// `error.code` of an envelope.
     var code: String? { (body["error"] as? [String: Any])?["code"] as? String }
+    var message: String? { (body["error"] as? [String: Any])?["message"] as? String }
     var details: [String: Any] { ((body["error"] as? [String: Any])?["details"] as? [String: Any]) ?? [:] }
     var items: [[String: Any]] { body["items"] as? [[String: Any]] ?? [] }
     subscript(key: String) -> Any? { body[key] }
