@@ -112,6 +112,21 @@ import Testing
         }
     }
 
+    /// The answers above tell a query parameter from a body by the method: only `GET`s take
+    /// query parameters, and no `GET` takes a body.
+    @Test func onlyOperationsWithoutABodyTakeQueryParameters() throws {
+        let url = MongoTestEndpoint.repositoryRoot.appendingPathComponent("openapi.yaml")
+        let contract = try APIContract(yaml: String(decoding: try Data(contentsOf: url), as: UTF8.self))
+        var queried = 0
+        for operation in contract.operations {
+            let takesQuery = operation.parameters.contains { $0.location == "query" }
+            if takesQuery { queried += 1 }
+            #expect(!takesQuery || operation.method == .get, "\(operation.operationID) takes query parameters")
+            #expect(operation.method != .get || operation.requestBody == nil, "\(operation.operationID) takes a body")
+        }
+        #expect(queried >= 5)
+    }
+
     @Test func aLongUnknownFieldNameIsCutInTheAnswer() async throws {
         try await EventHarness.run { harness in
             let name = String(repeating: "k", count: 10_000)
