@@ -7,9 +7,6 @@ public enum Role: String, Codable, Sendable, CaseIterable, Hashable {
     case admin = "ADMIN"
     case service = "SERVICE"
 
-    /// The roles that may be assigned to a user account.
-    public static let userAssignable: Set<Role> = [.user, .operator, .auditor, .admin]
-
     /// Staff roles: those that see every user's data in some way.
     public static let staff: Set<Role> = [.operator, .auditor, .admin]
 }
