@@ -21,7 +21,7 @@ import MongoKit
 /// | `GATEWAY_TOKEN_FAILURE_LIMIT` | `20` | forged access tokens (malformed, bad signature, wrong issuer or audience) one client address may send per window before its uncached tokens get 429 unchecked, 0–1000000 (`0`: no limit) |
 /// | `GATEWAY_TOKEN_FAILURE_WINDOW_SECONDS` | `60` | that window, 1–86400 |
 /// | `GATEWAY_IDLE_TIMEOUT_SECONDS` | `75` | a client connection owed no answer is closed one to two times this long after its last activity, 0–86400 (`0`: never) |
-/// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string (options in it win over the timeouts below) |
+/// | `MONGODB_URI` | `mongodb://127.0.0.1:27017` | MongoDB connection string; its `serverSelectionTimeoutMS`, `connectTimeoutMS` and `socketTimeoutMS` win over the three timeouts below, while a `maxPoolSize` or `waitQueueTimeoutMS` in it is not used (`MONGODB_MAX_POOL_SIZE` and `MONGODB_WAIT_QUEUE_TIMEOUT_MS` always apply) |
 /// | `AUTH_DATABASE` | `auth` | auth's database |
 /// | `EVENT_DATABASE` | `event` | event's database |
 /// | `MONGODB_MAX_POOL_SIZE` | `16` | connections (and concurrent operations) per service, 1–1000 |
