@@ -116,7 +116,9 @@ import Testing
         let wallet = try await gateway.call(.GET, "/wallet/me", token: userToken)
         #expect(wallet.status == 200)
         #expect(wallet.object["points"] as? Int == 100)
-        #expect((wallet.object["coupons"] as? [Any])?.count == 1)
+        let coupons = wallet.object["coupons"] as? [[String: Any]] ?? []
+        #expect(coupons.count == 1)
+        let couponCode = try #require(coupons.first?["couponCode"] as? String)
         let history = try await gateway.call(.GET, "/claims/me", token: userToken)
         #expect((history.object["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [claimID])
 
@@ -191,7 +193,7 @@ import Testing
             facts: [
                 "eventId": eventID, "userId": userID, "lateUserId": lateID, "operatorId": operatorID,
                 "operatorEmail": "operator@example.com", "auditorEmail": "auditor@example.com",
-                "adminEmail": PlatformCluster.adminEmail,
+                "adminEmail": PlatformCluster.adminEmail, "couponCode": couponCode,
             ])
 
         #expect(try await cluster.stop() == [.gateway: 0, .event: 0, .auth: 0])

@@ -121,6 +121,10 @@ def expectations(facts: dict) -> dict:
         assert len(rows) == 1, rows
         assert (rows[0]['points'], rows[0]['coupons'], rows[0]['entries']) == (100, 1, 2), rows
 
+    def coupon_holder(rows):
+        assert [(r['userId'], r['eventId']) for r in rows] == [(user, event)], rows
+        assert set(rows[0]) == {'_id', 'userId', 'claimId', 'eventId', 'grantedAt'}, rows
+
     def staff(rows):
         expected = sorted([facts['adminEmail'], facts['auditorEmail'], facts['operatorEmail']])
         assert [r['email'] for r in rows] == expected, rows
@@ -135,6 +139,7 @@ def expectations(facts: dict) -> dict:
         'Does any user hold two GRANTED claims for one event?': ({}, nothing),
         'Which grants rest on staff-entered activity?': ({}, staff_entered),
         'What does user Y hold?': ({'userId': facts['userId']}, wallet),
+        'Who was granted coupon code C?': ({'code': facts['couponCode']}, coupon_holder),
         'Who holds a staff role?': ({}, staff),
     }
 

@@ -33,7 +33,7 @@ import Testing
             let payout = claim["payout"] as? [[String: Any]] ?? []
             #expect(payout.map { $0["rewardId"] as? String } == rewards)
             let coupon = payout.last?["couponCode"] as? String ?? ""
-            #expect(coupon.hasPrefix("SPRING-") && coupon.count == "SPRING-".count + 12)
+            #expect(coupon.hasPrefix("SPRING-") && coupon.count == "SPRING-".count + 16)
             #expect((claim["activityIds"] as? [String])?.count == 1)
 
             let claimID = try ObjectID(claim.id)

@@ -66,6 +66,42 @@ import Testing
         }
     }
 
+    /// A deployment made by an earlier version still holds `ledger_coupon_code` (coupon
+    /// codes unique across users); starting drops it, and the coupon lookup index replaces it.
+    @Test func theRetiredCouponIndexIsDroppedAtStart() async throws {
+        try await EventHarness.run { harness in
+            // A database of its own: the harness's own index bootstrap may still be running.
+            let database = harness.pool.database(uniqueDatabaseName("idx"))
+            let ledger = database.collection("ledger")
+            try await ledger.createIndexes([
+                IndexModel(
+                    keys: ["couponCode": 1], name: "ledger_coupon_code", unique: true,
+                    partialFilterExpression: ["couponCode": ["$exists": true]])
+            ])
+            try await EventIndexes.create(in: database)
+            let names = try await ledger.listIndexes().compactMap { $0["name"]?.stringValue }
+            #expect(!names.contains("ledger_coupon_code"))
+            #expect(names.contains(EventIndexes.ledgerCoupon))
+            try await database.drop()
+        }
+    }
+
+    /// DESIGN §9: `claims`, `ledger` and `activities` can be sharded on `userId` only while
+    /// each of their unique indexes starts with it.
+    @Test func everyUniqueIndexOfAUserShardedCollectionStartsWithUserID() {
+        let sharded: Set = [
+            EventIndexes.Collection.claims, EventIndexes.Collection.ledger, EventIndexes.Collection.activities,
+        ]
+        var unique = 0
+        for (collection, indexes) in EventIndexes.all where sharded.contains(collection) {
+            for index in indexes where index.unique {
+                unique += 1
+                #expect(index.keys.keys.first == "userId", "\(index.name)")
+            }
+        }
+        #expect(unique == 3)
+    }
+
     @Test func indexesAreCreatedIdempotentlyAndReadinessReportsThem() async throws {
         try await EventHarness.run { harness in
             #expect(harness.components.indexes.isReady)
@@ -77,6 +113,10 @@ import Testing
             #expect(unique["partialFilterExpression"] == ["grantLock": true])
             let activities = try await harness.database.collection("activities").listIndexes()
             #expect(activities.contains { $0["key"] == ["userId": 1, "type": 1, "occurredAt": 1] })
+            let ledger = try await harness.database.collection("ledger").listIndexes()
+            let coupon = try #require(ledger.first { $0["name"] == .string(EventIndexes.ledgerCoupon) })
+            #expect(coupon["key"] == ["couponCode": 1])
+            #expect(coupon["unique"] == nil)
             let ready = try await harness.request(.get, "/health/ready")
             #expect(ready.status == 200)
             #expect((ready["checks"] as? [String: Any])?["indexes"] as? String == "up")

@@ -141,6 +141,17 @@ import Testing
         }
     }
 
+    @Test func droppingAnIndexSaysWhetherItExisted() async throws {
+        try await withTestDatabase { database in
+            let collection = database.collection("ledger")
+            #expect(try await collection.dropIndex(named: "code_1") == false)  // no collection yet
+            try await collection.createIndexes([IndexModel(keys: ["code": 1], name: "code_1", unique: true)])
+            #expect(try await collection.dropIndex(named: "code_1"))
+            #expect(try await collection.dropIndex(named: "code_1") == false)
+            #expect(try await collection.listIndexes().compactMap { $0["name"]?.stringValue } == ["_id_"])
+        }
+    }
+
     @Test func aDocumentThatDoesNotFitTheTypeIsADecodingErrorNamingTheField() async throws {
         try await withTestDatabase { database in
             struct Strict: Codable { var name: String; var amount: Int }

@@ -8,7 +8,11 @@ import MongoKit
 ///   (partial on `grantLock: true`; `userId` first so it stays legal when `claims` is
 ///   sharded on `userId`).
 /// - `ledger_user_claim_reward`: one ledger entry per claim and reward.
-/// - `ledger_coupon_code`: minted coupon codes are unique.
+///
+/// Every unique index of `claims`, `ledger` and `activities` starts with `userId`, so each
+/// stays enforceable when those collections are sharded on `userId` (DESIGN §9,
+/// docs/SCALING.md). Coupon codes are therefore not unique by index: each carries 80 random
+/// bits (`CouponCode`), and `ledger_coupon` finds a code's entry.
 /// - `activities_source`: a producer's `sourceId` is recorded once per user and source.
 /// - `auditLogs_source`: an auth outbox entry is recorded once.
 enum EventIndexes {
@@ -25,7 +29,7 @@ enum EventIndexes {
 
     static let claimsUniqueGrant = "claims_user_event_grant"
     static let ledgerUniqueEntry = "ledger_user_claim_reward"
-    static let ledgerUniqueCoupon = "ledger_coupon_code"
+    static let ledgerCoupon = "ledger_coupon"
     static let activitiesUniqueSource = "activities_source"
     static let auditLogsUniqueSource = "auditLogs_source"
 
@@ -54,7 +58,7 @@ enum EventIndexes {
                 IndexModel(
                     keys: ["userId": 1, "claimId": 1, "rewardId": 1], name: ledgerUniqueEntry, unique: true),
                 IndexModel(
-                    keys: ["couponCode": 1], name: ledgerUniqueCoupon, unique: true,
+                    keys: ["couponCode": 1], name: ledgerCoupon,
                     partialFilterExpression: ["couponCode": ["$exists": true]]),
             ]
         ),
@@ -80,9 +84,19 @@ enum EventIndexes {
         ),
     ]
 
-    /// Creates every index (idempotent for identical definitions).
+    /// Indexes earlier versions created, dropped at start.
+    /// - `ledger.ledger_coupon_code`: coupon codes unique across users, an index MongoDB
+    ///   would not let the ledger be sharded on `userId` with.
+    static let retired: [(collection: String, name: String)] = [(Collection.ledger, "ledger_coupon_code")]
+
+    /// Drops the retired indexes, then creates every index (idempotent for identical
+    /// definitions). The drop comes first: MongoDB refuses an index on the same keys and
+    /// filter as an existing one under another name (85 IndexOptionsConflict).
     /// - Throws: `MongoError` when MongoDB is unreachable or refuses a definition.
     static func create(in database: MongoDatabase) async throws {
+        for index in retired {
+            try await database.collection(index.collection).dropIndex(named: index.name)
+        }
         for (collection, indexes) in all {
             _ = try await database.collection(collection).createIndexes(indexes)
         }

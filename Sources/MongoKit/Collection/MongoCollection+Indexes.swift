@@ -14,6 +14,23 @@ extension MongoCollection {
         return models.map(\.name)
     }
 
+    /// Drops the index `indexName`, if there is one.
+    /// - Returns: Whether it existed; a missing index or collection is not an error.
+    /// - Throws: `MongoError` when MongoDB is unreachable or refuses the drop.
+    @discardableResult
+    public func dropIndex(named indexName: String) async throws -> Bool {
+        do {
+            try await database.runCommand([
+                "dropIndexes": .string(name), "index": .string(indexName),
+                "writeConcern": .document(writeConcern.document),
+            ])
+            return true
+        } catch MongoError.command(let failure) where failure.code == 27 || failure.code == 26 {
+            // 27 IndexNotFound, 26 NamespaceNotFound.
+            return false
+        }
+    }
+
     /// The index specifications the server holds for this collection.
     public func listIndexes() async throws -> [BSONDocument] {
         let reply = try await database.runCommand(["listIndexes": .string(name), "cursor": [:]])
