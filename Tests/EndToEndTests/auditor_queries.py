@@ -4,7 +4,7 @@ the end-to-end journey created, and checks each answer.
 Usage: python auditor_queries.py AUDITING.md FACTS_JSON
 
 FACTS_JSON: {"uri", "eventDatabase", "authDatabase", "eventId", "userId", "lateUserId",
-"operatorId", "operatorEmail", "auditorEmail", "adminEmail"}. Prints one line per question
+"operatorId", "operatorEmail", "auditorEmail", "adminEmail", "couponCode"}. Prints one line per question
 and exits non-zero when a query fails, a question has no expected answer here, or an
 answer differs.
 

@@ -8,13 +8,13 @@ import MongoKit
 ///   (partial on `grantLock: true`; `userId` first so it stays legal when `claims` is
 ///   sharded on `userId`).
 /// - `ledger_user_claim_reward`: one ledger entry per claim and reward.
+/// - `activities_source`: a producer's `sourceId` is recorded once per user and source.
+/// - `auditLogs_source`: an auth outbox entry is recorded once.
 ///
 /// Every unique index of `claims`, `ledger` and `activities` starts with `userId`, so each
 /// stays enforceable when those collections are sharded on `userId` (DESIGN §9,
 /// docs/SCALING.md). Coupon codes are therefore not unique by index: each carries 80 random
 /// bits (`CouponCode`), and `ledger_coupon` finds a code's entry.
-/// - `activities_source`: a producer's `sourceId` is recorded once per user and source.
-/// - `auditLogs_source`: an auth outbox entry is recorded once.
 enum EventIndexes {
     /// Collection names.
     enum Collection {
@@ -90,8 +90,9 @@ enum EventIndexes {
     static let retired: [(collection: String, name: String)] = [(Collection.ledger, "ledger_coupon_code")]
 
     /// Drops the retired indexes, then creates every index (idempotent for identical
-    /// definitions). The drop comes first: MongoDB refuses an index on the same keys and
-    /// filter as an existing one under another name (85 IndexOptionsConflict).
+    /// definitions). A replica of an earlier version that starts later builds its retired
+    /// index again (MongoDB 5.0+ keeps it beside an index on the same key that differs in
+    /// `unique`); the next start of this version drops it again.
     /// - Throws: `MongoError` when MongoDB is unreachable or refuses a definition.
     static func create(in database: MongoDatabase) async throws {
         for index in retired {

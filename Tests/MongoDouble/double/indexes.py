@@ -333,7 +333,10 @@ def plan_index(existing: dict, spec: dict):
             and other_options['partialFilterExpression'] is not None
             and bsonvalues.equal(requested['partialFilterExpression'],
                                  other_options['partialFilterExpression']))
-        if not same_filter:
+        # An index's signature is its key, filter, `unique` and `sparse` (MongoDB 5.0+,
+        # SERVER-47657; an absent flag is false): another signature is another index.
+        if (not same_filter or requested['unique'] != other_options['unique']
+                or requested['sparse'] != other_options['sparse']):
             continue
         if _same_options(requested, other_options):
             raise MongoError(85, f'Index already exists with a different name: {other_name}')

@@ -130,6 +130,17 @@ def test_same_key_different_partial_filter_is_allowed(db):
     assert {i['name'] for i in db.c.list_indexes()} == {'_id_', 'p1', 'p2'}
 
 
+def test_same_key_and_filter_with_another_unique_or_sparse_is_allowed(db):
+    # MongoDB 5.0+ (SERVER-47657): `unique` and `sparse` are part of an index's signature.
+    db.c.create_index('a', name='u', unique=True, partialFilterExpression={'a': {'$exists': True}})
+    db.c.create_index('a', name='n', partialFilterExpression={'a': {'$exists': True}})
+    db.c.create_index('a', name='s', sparse=True, partialFilterExpression={'a': {'$exists': True}})
+    assert {i['name'] for i in db.c.list_indexes()} == {'_id_', 'u', 'n', 's'}
+    with pytest.raises(pymongo.errors.OperationFailure) as info:
+        db.c.create_index('a', name='u2', unique=True, partialFilterExpression={'a': {'$exists': True}})
+    assert info.value.code == 85
+
+
 def test_list_indexes_shape_and_ttl(db):
     db.c.create_indexes([
         IndexModel([('userId', 1), ('type', 1), ('occurredAt', 1)], name='activity'),
