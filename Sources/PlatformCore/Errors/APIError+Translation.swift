@@ -49,9 +49,9 @@ extension APIError {
         case is APIError, is MongoError, is ServerError:
             return translating(underlying)
         case let decoding as DecodingError:
-            // In both API documents only `GET` operations take query parameters, and no `GET`
-            // takes a body.
-            if serverError.request.method == .get {
+            // Decoding the request (no operation input yet) of a `GET`: only `GET`s take query
+            // parameters, and none takes a body (`RequestDecodingTests` keeps the contract so).
+            if serverError.operationInput == nil, serverError.request.method == .get {
                 return APIError(.validationFailed, message: decoding.parameterMessage)
             }
             return APIError(decodingError: decoding)

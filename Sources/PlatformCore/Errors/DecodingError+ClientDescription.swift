@@ -65,7 +65,8 @@ extension DecodingError {
 
     /// Joins coding keys as `name.name[index]`; a key with an integer value is an array index.
     /// An unknown field's name is the client's, of any length: the path is cut after
-    /// `maximumPathLength` characters.
+    /// `maximumPathLength` Unicode scalars (not characters, of which one may hold any number
+    /// of combining marks).
     static func path(_ codingPath: [any CodingKey]) -> String {
         var path = ""
         for key in codingPath {
@@ -76,7 +77,9 @@ extension DecodingError {
                 path += key.stringValue
             }
         }
-        return path.count > maximumPathLength ? path.prefix(maximumPathLength) + "…" : path
+        let scalars = path.unicodeScalars
+        guard scalars.count > maximumPathLength else { return path }
+        return String(String.UnicodeScalarView(scalars.prefix(maximumPathLength))) + "…"
     }
 
     static let maximumPathLength = 200

@@ -5,17 +5,22 @@ import OpenAPIRuntime
 /// What the logs may say about a failed request's error, without quoting the request.
 ///
 /// A generated server's `ServerError` describes the whole decoded request — passwords,
-/// refresh tokens, client secrets — so it is never described: its operation, its cause and
-/// (recursively) its underlying error are logged instead. A `DecodingError` is logged by
-/// field path (its description may quote the input). Other errors keep their description,
-/// which is our own code's text.
+/// refresh tokens, client secrets — so it is never described: its operation, its cause (but
+/// for a request that did not decode) and (recursively) its underlying error are logged
+/// instead. A `DecodingError` is logged by field path, cut like `details.field` (its
+/// description may quote the input). Other errors keep their description, which is our own
+/// code's text.
 enum ErrorLogMetadata {
     static func describe(_ error: any Error) -> Logger.Metadata {
         switch error {
         case let error as ServerError:
             var metadata = describe(error.underlyingError, nestedInRequest: true)
             metadata["error.operation"] = .string(error.operationID)
-            metadata["error.cause"] = .string(error.causeDescription)
+            // The cause of a request that did not decode is the decoder's description, which
+            // quotes the input (a rejected value, an unknown key of any length).
+            if !(error.underlyingError is DecodingError) {
+                metadata["error.cause"] = .string(error.causeDescription)
+            }
             return metadata
         default:
             return describe(error, nestedInRequest: false)

@@ -1,0 +1,47 @@
+import HTTPTypes
+import Logging
+import OpenAPIRuntime
+import Testing
+
+@testable import PlatformCore
+
+/// What a failed request's log line says about its error: never the request's own values.
+@Suite struct ErrorLogMetadataTests {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private func serverError(_ underlying: any Error, cause: String) -> ServerError {
+        ServerError(
+            operationID: "createEvent",
+            request: HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/events"),
+            requestBody: nil, requestMetadata: ServerRequestMetadata(), causeDescription: cause,
+            underlyingError: underlying)
+    }
+
+    @Test func aBodyThatDidNotDecodeIsLoggedByItsCutFieldPathWithoutTheDecodersText() {
+        let unknown = "x" + String(repeating: "\u{301}", count: 5_000)  // one character, 5,001 scalars
+        let decoding = DecodingError.dataCorrupted(
+            .init(codingPath: [Key(unknown)], debugDescription: "Additional properties are disabled"))
+        let metadata = ErrorLogMetadata.describe(serverError(decoding, cause: "value 'secret-input' of \(unknown)"))
+        #expect(metadata["error.cause"] == nil)
+        #expect(metadata["error.operation"] == "createEvent")
+        guard case .string(let field)? = metadata["error.field"] else {
+            Issue.record("no error.field: \(metadata)")
+            return
+        }
+        #expect(field.unicodeScalars.count == DecodingError.maximumPathLength + 1)
+        #expect(field.hasSuffix("…"))
+    }
+
+    @Test func aHandlersOwnFailureKeepsItsCause() {
+        let metadata = ErrorLogMetadata.describe(
+            serverError(APIError(.businessRule), cause: "Unknown"))
+        #expect(metadata["error.cause"] == "Unknown")
+        #expect(metadata["error.type"] == .string(String(reflecting: APIError.self)))
+    }
+}
