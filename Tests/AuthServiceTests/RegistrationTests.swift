@@ -42,6 +42,8 @@ import Testing
                 ("password", ["$gt": ""], "password"),
                 ("nickname", "", "nickname"),
                 ("nickname", String(repeating: "n", count: 33), "nickname"),
+                // 17 characters but 34 Unicode scalars, which is what the contract's 32 counts.
+                ("nickname", String(repeating: "e\u{301}", count: 17), "nickname"),
                 ("nickname", "   ", "nickname"),
                 ("nickname", "bad\u{0007}name", "nickname"),
             ]
@@ -70,6 +72,22 @@ import Testing
             #expect(garbage.status == 400)
             #expect(garbage.code == "VALIDATION_FAILED")
             #expect(try await auth.documents("users").isEmpty)
+        }
+    }
+
+    /// Lengths count Unicode scalars, as the contract's JSON Schema does: a password of ten
+    /// scalars in five characters is long enough, a nickname of 32 scalars fits.
+    @Test func lengthsCountUnicodeScalarsAsTheContractDoes() async throws {
+        try await AuthHarness.run { auth in
+            let nickname = String(repeating: "e\u{301}", count: 16)
+            let response = try await auth.request(
+                .post, "/auth/register",
+                json: [
+                    "email": "accent@example.com", "password": String(repeating: "e\u{301}", count: 5),
+                    "nickname": nickname,
+                ])
+            #expect(response.status == 201, "\(response.text)")
+            #expect(response.string("nickname")?.unicodeScalars.count == 32)
         }
     }
 

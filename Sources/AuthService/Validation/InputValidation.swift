@@ -30,11 +30,12 @@ enum InputValidation {
         return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && $0.utf8.count <= 63 }
     }
 
-    /// A new password: at least 10 characters and at most 72 bytes of UTF-8 (bcrypt ignores
-    /// anything past 72 bytes), with no NUL (bcrypt's C string would end there).
+    /// A new password: at least 10 characters (Unicode scalars, as JSON Schema counts them)
+    /// and at most 72 bytes of UTF-8 (bcrypt ignores anything past 72 bytes), with no NUL
+    /// (bcrypt's C string would end there).
     /// - Throws: `VALIDATION_FAILED` naming `password`.
     static func newPassword(_ password: String) throws {
-        guard password.count >= 10 else {
+        guard password.unicodeScalars.count >= 10 else {
             throw APIError.invalidField("password", "The password must have at least 10 characters.")
         }
         guard password.utf8.count <= 72 else {
@@ -53,11 +54,13 @@ enum InputValidation {
         }
     }
 
-    /// A display text such as a nickname or a client name: `range` characters, not blank,
-    /// no control characters.
+    /// A display text such as a nickname or a client name: `range` characters (Unicode
+    /// scalars, as JSON Schema counts them), not blank, no control characters.
     /// - Throws: `VALIDATION_FAILED` naming `field`.
     static func displayText(_ text: String, field: String, length range: ClosedRange<Int>) throws {
-        guard range.contains(text.count), !text.allSatisfy(\.isWhitespace), !text.contains(where: isControl) else {
+        guard range.contains(text.unicodeScalars.count), !text.allSatisfy(\.isWhitespace),
+            !text.contains(where: isControl)
+        else {
             throw APIError.invalidField(
                 field, "The \(field) must have \(range.lowerBound) to \(range.upperBound) visible characters.")
         }
