@@ -39,16 +39,18 @@ ACTIVITY_ID_LIMIT = 1000
 
 
 def pipeline(user, event):
-    """ConditionPipeline.pipeline for one CUSTOM count condition (the benchmark's event)."""
+    """ConditionPipeline.pipeline for one CUSTOM count condition (the benchmark's event), with
+    CustomConditionStages' count stages: `$topN` keeps the earliest ids while it groups."""
     condition = event["conditions"][0]
     return [
         {"$match": {"userId": user, "type": {"$in": [condition["activityType"]]},
                     "occurredAt": {"$gte": event["startAt"], "$lt": max(event["startAt"], event["endAt"])}}},
         {"$facet": {"c0": [
             {"$match": {"type": condition["activityType"]}},
-            {"$sort": {"occurredAt": 1, "_id": 1}},
-            {"$group": {"_id": None, "current": {"$sum": 1}, "activityIds": {"$push": "$_id"}}},
-            {"$project": {"_id": 0, "current": 1, "activityIds": {"$slice": ["$activityIds", ACTIVITY_ID_LIMIT]}}},
+            {"$group": {"_id": None, "current": {"$sum": 1},
+                        "activityIds": {"$topN": {"n": ACTIVITY_ID_LIMIT, "sortBy": {"occurredAt": 1, "_id": 1},
+                                                  "output": "$_id"}}}},
+            {"$project": {"_id": 0, "current": 1, "activityIds": 1}},
         ]}},
     ]
 
