@@ -31,7 +31,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bson import ObjectId
+from bson import Int64, ObjectId
 from pymongo import MongoClient, ReturnDocument
 from pymongo.write_concern import WriteConcern
 
@@ -48,7 +48,7 @@ def pipeline(user, event):
         {"$facet": {"c0": [
             {"$match": {"type": condition["activityType"]}},
             {"$group": {"_id": None, "current": {"$sum": 1},
-                        "activityIds": {"$topN": {"n": ACTIVITY_ID_LIMIT, "sortBy": {"occurredAt": 1, "_id": 1},
+                        "activityIds": {"$topN": {"n": Int64(ACTIVITY_ID_LIMIT), "sortBy": {"occurredAt": 1, "_id": 1},
                                                   "output": "$_id"}}}},
             {"$project": {"_id": 0, "current": 1, "activityIds": 1}},
         ]}},

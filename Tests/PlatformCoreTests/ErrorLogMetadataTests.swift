@@ -15,11 +15,12 @@ import Testing
         init?(intValue: Int) { nil }
     }
 
-    private func serverError(_ underlying: any Error, cause: String) -> ServerError {
+    /// A generated server's error; `input` is set once the request was decoded.
+    private func serverError(_ underlying: any Error, cause: String, input: (any Sendable)? = nil) -> ServerError {
         ServerError(
             operationID: "createEvent",
             request: HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/events"),
-            requestBody: nil, requestMetadata: ServerRequestMetadata(), causeDescription: cause,
+            requestBody: nil, requestMetadata: ServerRequestMetadata(), operationInput: input, causeDescription: cause,
             underlyingError: underlying)
     }
 
@@ -38,10 +39,18 @@ import Testing
         #expect(field.hasSuffix("…"))
     }
 
+    @Test func aRequestThatDidNotParseIsLoggedWithoutItsCause() {
+        struct UnexpectedContentType: Error {}
+        let metadata = ErrorLogMetadata.describe(
+            serverError(UnexpectedContentType(), cause: "Unexpected content type, received: text/secret-header"))
+        #expect(metadata["error.cause"] == nil)
+        #expect(metadata["error.operation"] == "createEvent")
+    }
+
     @Test func aHandlersOwnFailureKeepsItsCause() {
         let metadata = ErrorLogMetadata.describe(
-            serverError(APIError(.businessRule), cause: "Unknown"))
-        #expect(metadata["error.cause"] == "Unknown")
+            serverError(APIError(.businessRule), cause: "User handler threw an error.", input: "decoded input"))
+        #expect(metadata["error.cause"] == "User handler threw an error.")
         #expect(metadata["error.type"] == .string(String(reflecting: APIError.self)))
     }
 }

@@ -36,7 +36,8 @@ enum InputValidation {
     /// - Throws: `VALIDATION_FAILED` naming `password`.
     static func newPassword(_ password: String) throws {
         guard password.unicodeScalars.count >= 10 else {
-            throw APIError.invalidField("password", "The password must have at least 10 characters.")
+            throw APIError.invalidField(
+                "password", "The password must have at least 10 characters (Unicode code points).")
         }
         guard password.utf8.count <= 72 else {
             throw APIError.invalidField("password", "The password must be at most 72 bytes long.")
@@ -62,7 +63,9 @@ enum InputValidation {
             !text.contains(where: isControl)
         else {
             throw APIError.invalidField(
-                field, "The \(field) must have \(range.lowerBound) to \(range.upperBound) visible characters.")
+                field,
+                "The \(field) must have \(range.lowerBound) to \(range.upperBound) characters (Unicode code points), not all blank."
+            )
         }
     }
 

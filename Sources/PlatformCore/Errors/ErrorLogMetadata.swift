@@ -5,8 +5,8 @@ import OpenAPIRuntime
 /// What the logs may say about a failed request's error, without quoting the request.
 ///
 /// A generated server's `ServerError` describes the whole decoded request — passwords,
-/// refresh tokens, client secrets — so it is never described: its operation, its cause (but
-/// for a request that did not decode) and (recursively) its underlying error are logged
+/// refresh tokens, client secrets — so it is never described: its operation, its cause (only
+/// once the request was decoded) and (recursively) its underlying error are logged
 /// instead. A `DecodingError` is logged by field path, cut like `details.field` (its
 /// description may quote the input). Other errors keep their description, which is our own
 /// code's text.
@@ -16,9 +16,10 @@ enum ErrorLogMetadata {
         case let error as ServerError:
             var metadata = describe(error.underlyingError, nestedInRequest: true)
             metadata["error.operation"] = .string(error.operationID)
-            // The cause of a request that did not decode is the decoder's description, which
-            // quotes the input (a rejected value, an unknown key of any length).
-            if !(error.underlyingError is DecodingError) {
+            // Before the handler ran (no operation input), the cause describes a request that
+            // did not parse, quoting what the client sent (a rejected value, an unknown key of
+            // any length, a Content-Type or Accept header); a handler's failure has a fixed one.
+            if error.operationInput != nil {
                 metadata["error.cause"] = .string(error.causeDescription)
             }
             return metadata
