@@ -19,7 +19,7 @@ struct EventServiceComponents: Sendable {
         let ledger = MongoLedgerRepository(database: database)
         let auditLogs = MongoAuditRepository(database: database)
         let evaluator = ConditionEvaluator(activities: database.collection(EventIndexes.Collection.activities))
-        let audit = AuditRecorder(repository: auditLogs, clock: clock)
+        let audit = AuditRecorder(repository: auditLogs, clock: clock, logger: logger)
         let workers = configuration.workers
         let processor = ClaimProcessor(
             events: events, claims: claims, stock: stock, ledger: ledger, evaluator: evaluator,

@@ -71,7 +71,7 @@ extension EventAPI {
         logger[metadataKey: "claim.id"] = .string(id.hex)
         let before = try await claims.find(id)
         let claim = try await processor.retryFailed(id, logger: logger)
-        try await audit.record(
+        await audit.record(
             actor: AuditRecorder.actor(caller), action: "claim.retry", target: .init(type: "claim", id: id.hex),
             before: before, after: claim, requestID: Caller.requestID)
         return .ok(.init(body: .json(Components.Schemas.Claim(claim))))

@@ -22,7 +22,7 @@ extension EventAPI {
             timezone: timezone, status: .draft, conditions: conditions, rewards: [], createdBy: caller.subject,
             createdAt: now, updatedAt: now)
         try await events.insert(event)
-        try await audit.record(
+        await audit.record(
             actor: AuditRecorder.actor(caller), action: "event.create", target: .init(type: "event", id: event.id.hex),
             before: EventDocument?.none, after: event, requestID: Caller.requestID)
         return .created(.init(body: .json(Components.Schemas.Event(event))))
@@ -110,7 +110,7 @@ extension EventAPI {
         guard let stored = try await events.update(changed, readAs: event) else {
             throw APIError(.conflict, message: "The event changed meanwhile; read it again.")
         }
-        try await audit.record(
+        await audit.record(
             actor: AuditRecorder.actor(caller), action: "event.update", target: .init(type: "event", id: id.hex),
             before: event, after: stored, requestID: Caller.requestID)
         return .ok(.init(body: .json(Components.Schemas.Event(stored))))
@@ -150,7 +150,7 @@ extension EventAPI {
         guard let stored = try await events.setStatus(id, from: event.status, to: target, at: now) else {
             throw APIError(.conflict, message: "The event changed meanwhile; read it again.")
         }
-        try await audit.record(
+        await audit.record(
             actor: AuditRecorder.actor(caller), action: "event.status", target: .init(type: "event", id: id.hex),
             before: event, after: stored, requestID: Caller.requestID)
         return .ok(.init(body: .json(Components.Schemas.Event(stored))))

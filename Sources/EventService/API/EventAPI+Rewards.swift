@@ -22,7 +22,7 @@ extension EventAPI {
             try? await stock.delete(rewardID: reward.id)
             throw try await events.find(id) == nil ? Self.eventNotFound : Self.eventCompleted
         }
-        try await audit.record(
+        await audit.record(
             actor: AuditRecorder.actor(caller), action: "reward.create",
             target: .init(type: "reward", id: reward.id.hex),
             before: RewardDocument?.none, after: reward, requestID: Caller.requestID)

@@ -1,12 +1,25 @@
 import Foundation
+import Logging
 import MongoKit
 import PlatformCore
 
 /// Writes the audit entry of every staff write: who (actor id and roles), what (action),
 /// on what (target), the target before and after (as stored), and the request id.
+///
+/// The entry is written right after the change it records, which is stored by then and
+/// stands whatever happens here. So a failure to write the entry does not fail the request
+/// (a client told 503 would repeat a change that was made, e.g. create a second event):
+/// the insert is tried `attempts` times, then the whole entry is logged at `error`, as
+/// canonical Extended JSON an operator can insert by hand. docs/RELIABILITY.md says what a
+/// single write for both would take.
 struct AuditRecorder: Sendable {
     let repository: any AuditRepository
     let clock: WorkerClock
+    let logger: Logger
+    /// Tries at inserting an entry.
+    var attempts = 3
+    /// The pause after the first failed try; it doubles after each one.
+    var firstPause = Duration.milliseconds(50)
 
     /// The actor of the service's own background work (auto-complete).
     static let systemActor = AuditLogDocument.Actor(id: "system:auto-complete", roles: [Role.service.rawValue])
@@ -16,19 +29,50 @@ struct AuditRecorder: Sendable {
         AuditLogDocument.Actor(id: caller.subject, roles: caller.roles.map(\.rawValue).sorted())
     }
 
-    /// Stores one entry.
+    /// Stores one entry; never throws (see the type's description).
     /// - Parameters:
     ///   - before: The target before the action (`nil` for a creation).
     ///   - after: The target after it.
     func record(
         actor: AuditLogDocument.Actor, action: String, target: AuditLogDocument.Target,
         before: (some Encodable & Sendable)?, after: (some Encodable & Sendable)?, requestID: String?
-    ) async throws {
-        let encoder = BSONEncoder()
-        let entry = AuditLogDocument(
-            id: ObjectID(), source: .event, sourceId: nil, actor: actor, action: action, target: target,
-            before: try before.map { try encoder.encode($0) }, after: try after.map { try encoder.encode($0) },
-            requestId: requestID, at: clock.now())
-        try await repository.insert(entry)
+    ) async {
+        var metadata: Logger.Metadata = [
+            "audit.action": .string(action), "audit.actor": .string(actor.id),
+            "audit.target": .string("\(target.type):\(target.id)"),
+        ]
+        if let requestID { metadata["request.id"] = .string(requestID) }
+        let entry: AuditLogDocument
+        do {
+            let encoder = BSONEncoder()
+            entry = AuditLogDocument(
+                id: ObjectID(), source: .event, sourceId: nil, actor: actor, action: action, target: target,
+                before: try before.map { try encoder.encode($0) }, after: try after.map { try encoder.encode($0) },
+                requestId: requestID, at: clock.now())
+        } catch {
+            metadata["error.description"] = .string(String(describing: error))
+            logger.error("audit entry not encodable", metadata: metadata)
+            return
+        }
+        var pause = firstPause
+        for attempt in 1...max(1, attempts) {
+            do {
+                try await repository.insert(entry)
+                return
+            } catch {
+                guard attempt < attempts else {
+                    metadata["error.description"] = .string(String(describing: error))
+                    metadata["audit.entry"] = .string(Self.extendedJSON(of: entry))
+                    logger.error("audit entry not written", metadata: metadata)
+                    return
+                }
+                try? await Task.sleep(for: pause)
+                pause *= 2
+            }
+        }
+    }
+
+    private static func extendedJSON(of entry: AuditLogDocument) -> String {
+        (try? BSONEncoder().encode(entry).canonicalExtendedJSON) ?? "(not encodable)"
     }
 }

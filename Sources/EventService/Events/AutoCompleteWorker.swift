@@ -36,7 +36,7 @@ struct AutoCompleteWorker: Sendable {
             var after = before
             after.status = .completed
             logger.info("event auto-completed", metadata: ["event.id": .string(before.id.hex)])
-            try await audit.record(
+            await audit.record(
                 actor: AuditRecorder.systemActor, action: "event.status",
                 target: .init(type: "event", id: before.id.hex), before: before, after: after, requestID: nil)
         }

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import MongoKit
+import PlatformCore
+import Synchronization
+import Testing
+
+@testable import EventService
+
+/// A staff change is stored before its audit entry; a failure to write the entry must not
+/// fail the request (the client would repeat a change that was made) nor lose the entry.
+@Suite struct AuditRecorderTests {
+    /// An `auditLogs` that refuses the first `failures` inserts.
+    final class FlakyAuditRepository: AuditRepository {
+        let failures: Int
+        let attempts = Mutex(0)
+        let stored = Mutex<[AuditLogDocument]>([])
+        init(failures: Int) { self.failures = failures }
+
+        func insert(_ entry: AuditLogDocument) async throws {
+            let attempt = attempts.withLock { count in
+                count += 1
+                return count
+            }
+            guard attempt > failures else { throw MongoError.network(message: "connection reset") }
+            stored.withLock { $0.append(entry) }
+        }
+        func ingest(_ entries: [AuditLogDocument]) async throws -> [(id: ObjectID, duplicate: Bool)] { [] }
+        func list(filter: BSONDocument, after: ObjectID?, limit: Int) async throws -> [AuditLogDocument] { [] }
+    }
+
+    /// Log records, kept for assertions.
+    final class CapturedLogs: Sendable {
+        let records = Mutex<[(level: Logger.Level, message: String, metadata: Logger.Metadata)]>([])
+
+        var logger: Logger {
+            Logger(label: "audit-test") { _ in Handler(logs: self) }
+        }
+
+        struct Handler: LogHandler {
+            let logs: CapturedLogs
+            var metadata: Logger.Metadata = [:]
+            var logLevel: Logger.Level = .trace
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(event: LogEvent) {
+                logs.records.withLock {
+                    $0.append((event.level, event.message.description, metadata.merging(event.metadata ?? [:]) { $1 }))
+                }
+            }
+        }
+    }
+
+    private func recorder(_ repository: FlakyAuditRepository, _ logs: CapturedLogs) -> AuditRecorder {
+        AuditRecorder(
+            repository: repository, clock: WorkerClock { Date(timeIntervalSince1970: 1_800_000_000) },
+            logger: logs.logger, attempts: 3, firstPause: .milliseconds(1))
+    }
+
+    struct EventState: Codable, Sendable { var title: String }
+
+    private func record(with recorder: AuditRecorder) async {
+        await recorder.record(
+            actor: .init(id: "operator-1", roles: ["OPERATOR"]), action: "event.create",
+            target: .init(type: "event", id: "65a1f0c2e4b0a1b2c3d4e5f6"), before: EventState?.none,
+            after: EventState(title: "Login week"),
+            requestID: "req-1")
+    }
+
+    @Test func aPassingFailureIsRetriedAndTheEntryStored() async {
+        let repository = FlakyAuditRepository(failures: 2)
+        let logs = CapturedLogs()
+        await record(with: recorder(repository, logs))
+        #expect(repository.attempts.withLock { $0 } == 3)
+        #expect(repository.stored.withLock { $0.map(\.action) } == ["event.create"])
+        #expect(logs.records.withLock { $0.isEmpty })
+    }
+
+    @Test func anEntryThatCannotBeWrittenIsLoggedWholeAtError() async throws {
+        let repository = FlakyAuditRepository(failures: .max)
+        let logs = CapturedLogs()
+        await record(with: recorder(repository, logs))
+        #expect(repository.attempts.withLock { $0 } == 3)
+        let records = logs.records.withLock { $0 }
+        try #require(records.count == 1)
+        #expect(records[0].level == .error)
+        #expect(records[0].message == "audit entry not written")
+        #expect(records[0].metadata["audit.action"] == "event.create")
+        #expect(records[0].metadata["request.id"] == "req-1")
+        guard case .string(let json)? = records[0].metadata["audit.entry"] else {
+            Issue.record("no audit.entry")
+            return
+        }
+        let entry = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(entry?["action"] as? String == "event.create")
+        #expect((entry?["target"] as? [String: Any])?["id"] as? String == "65a1f0c2e4b0a1b2c3d4e5f6")
+        #expect(entry?["after"] != nil)
+    }
+}
