@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import MongoKit
 import PlatformCore
+import TestSupport
 import Testing
 
 @testable import AuthService

@@ -3,6 +3,7 @@ import Logging
 import MongoKit
 import PlatformCore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import EventService
@@ -29,34 +30,10 @@ import Testing
         func list(filter: BSONDocument, after: ObjectID?, limit: Int) async throws -> [AuditLogDocument] { [] }
     }
 
-    /// Log records, kept for assertions.
-    final class CapturedLogs: Sendable {
-        let records = Mutex<[(level: Logger.Level, message: String, metadata: Logger.Metadata)]>([])
-
-        var logger: Logger {
-            Logger(label: "audit-test") { _ in Handler(logs: self) }
-        }
-
-        struct Handler: LogHandler {
-            let logs: CapturedLogs
-            var metadata: Logger.Metadata = [:]
-            var logLevel: Logger.Level = .trace
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-            func log(event: LogEvent) {
-                logs.records.withLock {
-                    $0.append((event.level, event.message.description, metadata.merging(event.metadata ?? [:]) { $1 }))
-                }
-            }
-        }
-    }
-
-    private func recorder(_ repository: FlakyAuditRepository, _ logs: CapturedLogs) -> AuditRecorder {
+    private func recorder(_ repository: FlakyAuditRepository, _ logs: CapturingLogHandler.Store) -> AuditRecorder {
         AuditRecorder(
             repository: repository, clock: WorkerClock { Date(timeIntervalSince1970: 1_800_000_000) },
-            logger: logs.logger, attempts: 3, firstPause: .milliseconds(1))
+            logger: logs.logger("audit-test"), attempts: 3, firstPause: .milliseconds(1))
     }
 
     struct EventState: Codable, Sendable { var title: String }
@@ -71,19 +48,19 @@ import Testing
 
     @Test func aPassingFailureIsRetriedAndTheEntryStored() async {
         let repository = FlakyAuditRepository(failures: 2)
-        let logs = CapturedLogs()
+        let logs = CapturingLogHandler.Store()
         await record(with: recorder(repository, logs))
         #expect(repository.attempts.withLock { $0 } == 3)
         #expect(repository.stored.withLock { $0.map(\.action) } == ["event.create"])
-        #expect(logs.records.withLock { $0.isEmpty })
+        #expect(logs.records.isEmpty)
     }
 
     @Test func anEntryThatCannotBeWrittenIsLoggedWholeAtError() async throws {
         let repository = FlakyAuditRepository(failures: .max)
-        let logs = CapturedLogs()
+        let logs = CapturingLogHandler.Store()
         await record(with: recorder(repository, logs))
         #expect(repository.attempts.withLock { $0 } == 3)
-        let records = logs.records.withLock { $0 }
+        let records = logs.records
         try #require(records.count == 1)
         #expect(records[0].level == .error)
         #expect(records[0].message == "audit entry not written")
