@@ -12,7 +12,8 @@ import MongoKit
 ///
 /// The action is stored first and its record right after (a standalone MongoDB has no
 /// multi-document transactions): a record that cannot be written after a few tries is
-/// logged at `error` with everything needed to reconstruct it, and the action still stands.
+/// logged at `error` with its action, actor and target (not its before and after), and the
+/// action still stands.
 struct AuditTrail: Sendable {
     let outbox: any OutboxRepository
 

@@ -9,9 +9,11 @@ import PlatformCore
 /// The entry is written right after the change it records, which is stored by then and
 /// stands whatever happens here. So a failure to write the entry does not fail the request
 /// (a client told 503 would repeat a change that was made, e.g. create a second event):
-/// the insert is tried `attempts` times, then the whole entry is logged at `error`, as
-/// canonical Extended JSON an operator can insert by hand. docs/RELIABILITY.md says what a
-/// single write for both would take.
+/// the insert is tried up to `attempts` times, in a task of its own so that a client that
+/// goes away does not cancel it, but not again after a timeout (the database is stalled;
+/// the gateway has given up on the request by then). Then the entry is logged at `error`
+/// as canonical Extended JSON (`audit.entry`) for an operator to insert by hand, coupon
+/// codes masked. docs/RELIABILITY.md says what a single write for both would take.
 struct AuditRecorder: Sendable {
     let repository: any AuditRepository
     let clock: WorkerClock
@@ -54,25 +56,56 @@ struct AuditRecorder: Sendable {
             logger.error("audit entry not encodable", metadata: metadata)
             return
         }
+        if let failure = await Task(operation: { await insert(entry) }).value {
+            metadata["error.description"] = .string(String(describing: failure))
+            metadata["audit.entry"] = .string(Self.loggable(entry))
+            logger.error("audit entry not written", metadata: metadata)
+        }
+    }
+
+    /// Inserts `entry`, retrying; returns the last error when it was not written.
+    private func insert(_ entry: AuditLogDocument) async -> (any Error)? {
         var pause = firstPause
         for attempt in 1...max(1, attempts) {
             do {
                 try await repository.insert(entry)
-                return
+                return nil
+            } catch MongoError.duplicateKey {
+                return nil  // an earlier try that timed out was written after all (same `_id`)
             } catch {
-                guard attempt < attempts else {
-                    metadata["error.description"] = .string(String(describing: error))
-                    metadata["audit.entry"] = .string(Self.extendedJSON(of: entry))
-                    logger.error("audit entry not written", metadata: metadata)
-                    return
-                }
+                if attempt >= attempts || Self.isStall(error) { return error }
                 try? await Task.sleep(for: pause)
                 pause *= 2
             }
         }
+        return nil
     }
 
-    private static func extendedJSON(of entry: AuditLogDocument) -> String {
-        (try? BSONEncoder().encode(entry).canonicalExtendedJSON) ?? "(not encodable)"
+    private static func isStall(_ error: any Error) -> Bool {
+        switch error as? MongoError {
+        case .timeout, .serverSelection: true
+        default: false
+        }
+    }
+
+    /// The entry as canonical Extended JSON, every `couponCode` masked: a minted code can be
+    /// redeemed, and logs are not the place for it (it is in the claim's `payout`).
+    private static func loggable(_ entry: AuditLogDocument) -> String {
+        guard let document = try? BSONEncoder().encode(entry) else { return "(not encodable)" }
+        return masked(document).canonicalExtendedJSON
+    }
+
+    static func masked(_ document: BSONDocument) -> BSONDocument {
+        var result = BSONDocument()
+        for (key, value) in document {
+            result.append(key, key == "couponCode" && value.stringValue != nil ? "(masked)" : masked(value))
+        }
+        return result
+    }
+
+    private static func masked(_ value: BSON) -> BSON {
+        if let document = value.documentValue { return .document(masked(document)) }
+        if let array = value.arrayValue { return .array(array.map(masked)) }
+        return value
     }
 }
