@@ -37,6 +37,8 @@ import Testing
                 ("email", "a@b", "email"),
                 ("email", String(repeating: "a", count: 250) + "@example.com", "email"),
                 ("email", 42, "email"),
+                // A 64-byte local part that lower-cases to 96 bytes (`İ` → `i̇`).
+                ("email", String(repeating: "İ", count: 32) + "@example.com", "email"),
                 ("password", "short", "password"),
                 ("password", String(repeating: "é", count: 40), "password"),  // 80 bytes > 72
                 ("password", ["$gt": ""], "password"),

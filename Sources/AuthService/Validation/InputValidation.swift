@@ -12,10 +12,12 @@ enum InputValidation {
     /// no spaces, quotes, angle brackets or control characters.
     /// - Throws: `VALIDATION_FAILED` naming `field`.
     static func email(_ email: String, field: String = "email") throws -> String {
-        guard isPlausibleEmail(email) else {
+        // Checked as stored: lower-casing can lengthen an address (`İ` becomes `i̇`, 3 bytes).
+        let lowered = email.lowercased()
+        guard isPlausibleEmail(lowered) else {
             throw APIError.invalidField(field, "The email address is not valid.")
         }
-        return email.lowercased()
+        return lowered
     }
 
     static func isPlausibleEmail(_ email: String) -> Bool {
