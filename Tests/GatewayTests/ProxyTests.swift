@@ -254,14 +254,12 @@ import Testing
     func upstreamHangIsGatewayTimeoutAfterTheReadTimeout(path: ProxyPath) async throws {
         try await GatewayHarness.run(path: path, configure: { $0.readTimeout = .milliseconds(300) }) {
             harness, gateway in
-            let start = ContinuousClock.now
             let response = try await gateway.execute(
                 uri: "/auth/login", method: .post, headers: [HTTPField.Name("X-Stub-Mode")!: "hang"],
                 body: ByteBuffer(string: "{}"))
+            // The stub would answer 200 after 5 s: a 504 is the read timeout's answer.
             #expect(response.status == .gatewayTimeout)
             #expect(try response.envelope().code == "UPSTREAM_TIMEOUT")
-            // A guard against a hang, not a timing assertion: the stub would answer 200 after 5 s.
-            #expect(ContinuousClock.now - start < .seconds(5))
             #expect(harness.proxied(by: path) == path.proxied(1))
         }
     }

@@ -174,16 +174,15 @@ import Testing
         defer { upstream.stop() }
         try await GatewayHarness.run(authPort: upstream.port) { harness, gateway in
             // Read until the gateway closes: the answer has no length, so only the close ends it
-            // (well before the client's 5 s receive timeout would).
-            let start = ContinuousClock.now
+            // (the client's receive timeout would end it too, without a close).
             let reply = try await RawHTTP.exchange(
                 port: gateway.port!,
                 RawHTTP.request(
                     ["POST /auth/login HTTP/1.1", "Host: gateway", "Content-Length: 2"], body: Array("{}".utf8)),
-                timeout: 5)
+                timeout: 20)
             #expect(reply.status == 200)
             #expect(String(decoding: reply.body, as: UTF8.self) == "until close")
-            #expect(ContinuousClock.now - start < .seconds(4))
+            #expect(reply.closedByServer)
             #expect(reply.values("Connection") == ["close"])
             #expect(reply.values("Content-Length").isEmpty && reply.values("Transfer-Encoding").isEmpty)
             #expect(harness.proxied(by: .wire) == 1)

@@ -13,6 +13,9 @@ public struct RawReply: Sendable {
     /// Header fields in order, names as sent.
     public var headers: [HeaderField]
     public var body: Data
+    /// Whether the server closed the connection (rather than the read timing out or the
+    /// answer's length ending it).
+    public var closedByServer = false
 
     public struct HeaderField: Sendable {
         public var name: String
@@ -190,16 +193,21 @@ public enum RawHTTP {
     private static func readReply(_ socket: Int32, port: Int) throws -> RawReply {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        var closed = false
         while true {
             let count = recv(socket, &buffer, buffer.count, 0)
-            if count <= 0 { break }
+            if count <= 0 {
+                closed = count == 0
+                break
+            }
             received += buffer[0..<count]
             if let parsed = RawReply.parse(received), parsed.complete { break }
         }
-        guard let parsed = RawReply.parse(received) else {
+        guard var reply = RawReply.parse(received)?.reply else {
             throw TestSupportError("no HTTP response from port \(port) (\(received.count) bytes)")
         }
-        return parsed.reply
+        reply.closedByServer = closed
+        return reply
     }
 }
 
