@@ -197,17 +197,33 @@ public enum RawHTTP {
         while true {
             let count = recv(socket, &buffer, buffer.count, 0)
             if count <= 0 {
-                closed = count == 0
+                // An orderly close, or a reset (a server closing with unread bytes resets).
+                closed = count == 0 || errno == ECONNRESET
                 break
             }
             received += buffer[0..<count]
             if let parsed = RawReply.parse(received), parsed.complete { break }
         }
         guard var reply = RawReply.parse(received)?.reply else {
-            throw TestSupportError("no HTTP response from port \(port) (\(received.count) bytes)")
+            throw NoResponse(port: port, bytes: received.count, closedByServer: closed)
         }
         reply.closedByServer = closed
         return reply
+    }
+}
+
+extension RawHTTP {
+    /// No HTTP response arrived: the server closed the connection first, or the read timed out.
+    public struct NoResponse: Error, CustomStringConvertible {
+        public let port: Int
+        /// The bytes that did arrive.
+        public let bytes: Int
+        /// Whether the server closed the connection (rather than the read timing out).
+        public let closedByServer: Bool
+
+        public var description: String {
+            "no HTTP response from port \(port) (\(bytes) bytes, \(closedByServer ? "closed" : "timed out"))"
+        }
     }
 }
 
