@@ -37,7 +37,7 @@ import Testing
     private func recorder(_ repository: FlakyAuditRepository, _ logs: CapturingLogHandler.Store) -> AuditRecorder {
         AuditRecorder(
             repository: repository, clock: WorkerClock { Date(timeIntervalSince1970: 1_800_000_000) },
-            logger: logs.logger("audit-test"), attempts: 3, firstPause: .milliseconds(1))
+            logger: logs.logger("audit-test"), retries: InsertRetries(attempts: 3, firstPause: .milliseconds(1)))
     }
 
     struct EventState: Codable, Sendable { var title: String }

@@ -11,33 +11,23 @@ import MongoKit
 /// service's audit log.
 ///
 /// The action is stored first and its record right after (a standalone MongoDB has no
-/// multi-document transactions): a record that cannot be written after a few tries is
-/// logged at `error` with its action, actor and target (not its before and after), and the
-/// action still stands.
+/// multi-document transactions): a record that cannot be written after the tries of
+/// `InsertRetries` is logged at `error` with its action, actor and target (not its before
+/// and after), and the action still stands.
 struct AuditTrail: Sendable {
     let outbox: any OutboxRepository
+    var retries = InsertRetries()
 
     func record(_ entry: AuditEntry, logger: Logger) async {
         let record = OutboxRecord.audit(entry, at: entry.at)
-        var delay = Duration.milliseconds(50)
-        for attempt in 1...3 {
-            do {
-                try await outbox.insert(record)
-                return
-            } catch {
-                guard attempt < 3 else {
-                    logger.error(
-                        "audit record not written",
-                        metadata: [
-                            "audit.action": .string(entry.action), "audit.actor": .string(entry.actor.id),
-                            "audit.target": .string("\(entry.target.type):\(entry.target.id)"),
-                            "error.description": .string("\(error)"),
-                        ])
-                    return
-                }
-                try? await Task.sleep(for: delay)
-                delay *= 2
-            }
+        if let error = await retries.run({ [outbox] in try await outbox.insert(record) }) {
+            logger.error(
+                "audit record not written",
+                metadata: [
+                    "audit.action": .string(entry.action), "audit.actor": .string(entry.actor.id),
+                    "audit.target": .string("\(entry.target.type):\(entry.target.id)"),
+                    "error.description": .string("\(error)"),
+                ])
         }
     }
 }

@@ -9,19 +9,14 @@ import PlatformCore
 /// The entry is written right after the change it records, which is stored by then and
 /// stands whatever happens here. So a failure to write the entry does not fail the request
 /// (a client told 503 would repeat a change that was made, e.g. create a second event):
-/// the insert is tried up to `attempts` times, in a task of its own so that a client that
-/// goes away does not cancel it, but not again after a timeout (the database is stalled;
-/// the gateway has given up on the request by then). Then the entry is logged at `error`
-/// as canonical Extended JSON (`audit.entry`) for an operator to insert by hand, coupon
-/// codes masked. docs/RELIABILITY.md says what a single write for both would take.
+/// the insert is tried as `InsertRetries` does, then the entry is logged at `error` as
+/// canonical Extended JSON (`audit.entry`) for an operator to insert by hand, coupon codes
+/// masked. docs/RELIABILITY.md says what a single write for both would take.
 struct AuditRecorder: Sendable {
     let repository: any AuditRepository
     let clock: WorkerClock
     let logger: Logger
-    /// Tries at inserting an entry.
-    var attempts = 3
-    /// The pause after the first failed try; it doubles after each one.
-    var firstPause = Duration.milliseconds(50)
+    var retries = InsertRetries()
 
     /// The actor of the service's own background work (auto-complete).
     static let systemActor = AuditLogDocument.Actor(id: "system:auto-complete", roles: [Role.service.rawValue])
@@ -56,35 +51,10 @@ struct AuditRecorder: Sendable {
             logger.error("audit entry not encodable", metadata: metadata)
             return
         }
-        if let failure = await Task(operation: { await insert(entry) }).value {
+        if let failure = await retries.run({ [repository] in try await repository.insert(entry) }) {
             metadata["error.description"] = .string(String(describing: failure))
             metadata["audit.entry"] = .string(Self.loggable(entry))
             logger.error("audit entry not written", metadata: metadata)
-        }
-    }
-
-    /// Inserts `entry`, retrying; returns the last error when it was not written.
-    private func insert(_ entry: AuditLogDocument) async -> (any Error)? {
-        var pause = firstPause
-        for attempt in 1...max(1, attempts) {
-            do {
-                try await repository.insert(entry)
-                return nil
-            } catch MongoError.duplicateKey {
-                return nil  // an earlier try that timed out was written after all (same `_id`)
-            } catch {
-                if attempt >= attempts || Self.isStall(error) { return error }
-                try? await Task.sleep(for: pause)
-                pause *= 2
-            }
-        }
-        return nil
-    }
-
-    private static func isStall(_ error: any Error) -> Bool {
-        switch error as? MongoError {
-        case .timeout, .serverSelection: true
-        default: false
         }
     }
 
